@@ -1,0 +1,213 @@
+# splicebench — one non-recursive GNU Makefile. Every output goes under $(O).
+#
+#   make                 build $(O)/splicebench
+#   make run             install missing packages, build, run the quick matrix
+#   make check           install missing packages, build, run every test
+#   make deps            install missing Debian packages (root) or print the apt-get line
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make bench-overhead  splicebench vs a hand-written loop (and fio if installed)
+#   make clean
+#
+# Knobs: O=build  V=1  WERROR=1  CC=  EXTRA_CFLAGS=  EXTRA_LDFLAGS=  RUN_ARGS=
+
+O ?= build
+V ?= 0
+WERROR ?= 0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/splicebench
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CLANG ?= clang
+BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
+PROVE ?= prove
+CPPCHECK ?= cppcheck
+VALGRIND ?= valgrind
+RUN_ARGS ?=
+
+VERSION := 0.1.0
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+# ---------------------------------------------------------------- flags
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla \
+	-Wmissing-field-initializers -Wlogical-op -Wduplicated-cond -Wduplicated-branches \
+	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
+# Diagnostics are built with snprintf into fixed buffers; a truncated message is
+# acceptable and gcc's guesses about it are noise.
+WARN += -Wno-format-truncation
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+PKGS := jansson libbpf libxxhash
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifeq ($(strip $(PKG_LIBS)),)
+PKG_LIBS := -ljansson -lbpf -lxxhash
+endif
+
+CFLAGS ?= -O2 -g
+BASE_CPPFLAGS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(O) -Isrc -Ibench -Istress -Itests
+BASE_CFLAGS := -std=gnu11 -fno-omit-frame-pointer $(WARN) $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS := $(BASE_CPPFLAGS) -D_FORTIFY_SOURCE=2 $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lelf -lz -lm
+ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+# Sanitizer tree: same sources, separate objects under $(O)/san.
+SAN_CFLAGS := $(BASE_CPPFLAGS) $(BASE_CFLAGS) -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined $(EXTRA_CFLAGS)
+SAN_LDFLAGS := -fsanitize=address,undefined $(ALL_LDFLAGS)
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# ---------------------------------------------------------------- sources
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard bench/*.c) $(wildcard stress/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/san/%.o)
+UNIT_SRCS := $(wildcard tests/unit/t_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
+SAN_UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/san/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:%.c=$(O)/%)
+CLI_TESTS := $(sort $(wildcard tests/cli/t_*.sh))
+INTEG_TESTS := $(sort $(wildcard tests/integration/t_*.sh))
+BIN := $(O)/splicebench
+SAN_BIN := $(O)/san/splicebench
+
+# `make run` and `make check` install dependencies before anything compiles.
+ifneq ($(filter run check,$(MAKECMDGOALS)),)
+NEED_DEPS := deps
+endif
+
+.PHONY: all deps run check check-unit check-cli check-integration check-san check-leak \
+	cppcheck install clean bench-overhead help FORCE
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+# ---------------------------------------------------------------- build
+$(O)/build-info.h: FORCE | $(NEED_DEPS)
+	$(Q)mkdir -p $(@D)
+	$(Q)commit=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ "$$commit" != unknown ] && ! git diff --quiet HEAD 2>/dev/null; then \
+		commit="$$commit-dirty"; fi; \
+	ccv=$$($(CC) --version 2>/dev/null | head -n1); \
+	{ echo '#define SB_VERSION "$(VERSION)"'; \
+	  echo "#define SB_GIT_COMMIT \"$$commit\""; \
+	  echo "#define SB_CC_VERSION \"$$ccv\""; \
+	  echo '#define SB_BUILD_CFLAGS "$(strip $(CFLAGS) $(EXTRA_CFLAGS))"'; \
+	} > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(O)/%.o: %.c $(O)/build-info.h | $(NEED_DEPS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/libsb.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN): $(O)/src/main.o $(O)/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/unit/t_%: $(O)/tests/unit/t_%.o $(O)/tests/tap.o $(O)/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# sanitizer tree
+$(O)/san/%.o: %.c $(O)/build-info.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(O)/san/libsb.a: $(SAN_LIB_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SAN_BIN): $(O)/san/src/main.o $(O)/san/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/san/tests/unit/t_%: $(O)/san/tests/unit/t_%.o $(O)/san/tests/tap.o $(O)/san/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- run
+run: $(BIN)
+	$(Q)./$(BIN) run --quick $(RUN_ARGS)
+
+# ---------------------------------------------------------------- tests
+TEST_ENV = SPLICEBENCH=$(abspath $(1)) SB_TOP=$(CURDIR) SB_BUILD=$(abspath $(O))
+
+check: all check-unit check-cli check-integration check-san check-leak cppcheck
+	@echo "check: all tests passed"
+
+check-unit: $(UNIT_BINS)
+	$(Q)$(PROVE) -e '' $(UNIT_BINS)
+
+check-cli: $(BIN)
+	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(CLI_TESTS)
+
+check-integration: $(BIN) $(TOOL_BINS)
+	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(INTEG_TESTS)
+
+# ASan+UBSan build of the unit tests and the CLI tests.
+check-san: $(SAN_BIN) $(SAN_UNIT_BINS)
+	$(Q)$(SAN_ENV) $(PROVE) -e '' $(SAN_UNIT_BINS)
+	$(Q)$(SAN_ENV) $(call TEST_ENV,$(SAN_BIN)) $(PROVE) -e '' $(CLI_TESTS)
+
+# Leak check of the test binaries (valgrind, on the normal build).
+check-leak: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do \
+		$(VALGRIND) -q --leak-check=full --show-leak-kinds=definite,indirect \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+			$$t > $(O)/valgrind.out 2>&1 || \
+			{ cat $(O)/valgrind.out; echo "check-leak: $$t failed under valgrind"; exit 1; }; \
+	done; echo "check-leak: $(words $(UNIT_BINS)) test binaries clean under valgrind"
+
+cppcheck:
+	$(Q)$(CPPCHECK) -q --std=c11 --enable=warning,performance,portability \
+		--error-exitcode=2 --inline-suppr --suppressions-list=tests/cppcheck.supp \
+		-D_GNU_SOURCE -D__linux__ -Isrc -Ibench -Istress -I$(O) \
+		src bench stress tests/unit tests/tools
+
+# ---------------------------------------------------------------- benchmarks
+bench-overhead: $(BIN) $(TOOL_BINS)
+	$(Q)sh scripts/deps.sh --optional >/dev/null 2>&1 || true
+	$(Q)SPLICEBENCH=$(abspath $(BIN)) SB_BUILD=$(abspath $(O)) sh scripts/bench-overhead.sh
+
+# ---------------------------------------------------------------- install
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/splicebench
+	install -m 0644 docs/splicebench.1 $(DESTDIR)$(MANDIR)/man1/splicebench.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+clean:
+	rm -rf $(O)
+
+help:
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+
+FORCE:

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+/*
+ * splicebench run: options -> matrix -> cells -> result file + table.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "engine.h"
+#include "log.h"
+#include "result.h"
+#include "run.h"
+#include "scratch.h"
+
+static void on_signal(int sig)
+{
+	sb_stop_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* no SA_RESTART: a blocked syscall returns EINTR and the run unwinds */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static bool needs_files(const struct sb_cell *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].wl->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE))
+			return true;
+	return false;
+}
+
+static void progress(const struct sb_run_opts *o, size_t i, size_t n, const struct sb_cell *c,
+		     uint64_t t_start)
+{
+	static int tty = -1;
+	char key[256], eta[32];
+	double per, left;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty || o->quiet)
+		return;
+	if (i == n) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (i)
+		per = (double)(sb_now_ns() - t_start) / 1e9 / (double)i;
+	else
+		per = (double)(o->warmup + o->samples) * o->duration + 0.5;
+	left = per * (double)(n - i);
+	snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);
+	sb_cell_key(c, key, sizeof(key));
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s  ETA %s", i + 1, n, key, eta);
+	fflush(stderr);
+}
+
+static json_t *settings_json(const struct sb_run_opts *o)
+{
+	return json_pack("{s:s, s:I, s:I, s:f, s:I, s:s, s:I, s:I, s:o, s:I}", "preset",
+			 o->preset == SB_PRESET_FULL ? "full" : "quick", "samples",
+			 (json_int_t)o->samples, "warmup", (json_int_t)o->warmup, "duration_s",
+			 o->duration, "bytes_budget", (json_int_t)o->bytes, "verify",
+			 o->verify == SB_VERIFY_ALL ? "all" : o->verify == SB_VERIFY_OFF ? "off" : "pass",
+			 "file_size", (json_int_t)o->file_size, "fs_size", (json_int_t)o->fs_size,
+			 "cpu", o->cpu_set ? json_integer((json_int_t)o->cpu) : json_null(),
+			 "pipe_size", (json_int_t)o->pipe_size);
+}
+
+static void dry_run(const struct sb_cell *cells, size_t n)
+{
+	char key[256];
+
+	for (size_t i = 0; i < n; i++) {
+		sb_cell_key(&cells[i], key, sizeof(key));
+		printf("%s\n", key);
+	}
+	printf("%zu cells\n", n);
+}
+
+int sb_cmd_run(int argc, char **argv)
+{
+	struct sb_run_opts o;
+	struct sb_engine e;
+	struct sb_cell *cells = NULL;
+	struct sb_scratch *scratch = NULL;
+	json_t *doc = NULL, *jcells, *run, *fsinfo;
+	char outdir[PATH_MAX], path[PATH_MAX + 32], why[512];
+	const char *dir_fstype = NULL;
+	size_t n = 0, nok = 0, nskip = 0, nfail = 0;
+	uint64_t seed, t_start;
+	int ret, err;
+
+	ret = sb_run_parse(argc, argv, &o);
+	if (ret == SB_OPTS_HELP) {
+		ret = SB_EXIT_OK;
+		goto out_opts;
+	}
+	if (ret)
+		goto out_opts;
+	seed = o.seed_set ? o.seed : ((uint64_t)time(NULL) << 20 ^ (uint64_t)getpid());
+	seed &= INT64_MAX;
+
+	if (o.out)
+		snprintf(outdir, sizeof(outdir), "%s", o.out);
+	else
+		sb_result_default_dir(outdir, sizeof(outdir));
+	err = sb_result_probe_dir(outdir);
+	if (err) {
+		ret = sb_usage_err("run", "--out %s: cannot write there: %s", outdir,
+				   strerror(-err));
+		goto out_opts;
+	}
+	if (o.dir) {
+		struct stat st;
+
+		if (stat(o.dir, &st)) {
+			ret = sb_usage_err("run", "--dir %s: %s", o.dir, strerror(errno));
+			goto out_opts;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ret = sb_usage_err("run", "--dir %s: not a directory", o.dir);
+			goto out_opts;
+		}
+	}
+	if (o.dry_run) {
+		ret = sb_matrix_build(&o, o.dir ? "dir" : NULL, &cells, &n);
+		if (!ret)
+			dry_run(cells, n);
+		goto out_cells;
+	}
+
+	install_signals();
+	if (o.cpu_set) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET((int)o.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			ret = sb_usage_err("run", "--cpu %llu: %s", (unsigned long long)o.cpu,
+					   strerror(errno));
+			goto out_opts;
+		}
+	}
+
+	/* scratch first in --dir mode: the target is named after the detected file system */
+	memset(&e, 0, sizeof(e));
+	if (o.dir) {
+		err = sb_scratch_use_dir(o.dir, &scratch, why, sizeof(why));
+		if (err) {
+			sb_err("run: --dir %s: %s", o.dir, why);
+			ret = SB_EXIT_ENV;
+			goto out_opts;
+		}
+		dir_fstype = sb_scratch_dir_fstype(scratch);
+	}
+	ret = sb_matrix_build(&o, dir_fstype, &cells, &n);
+	if (ret)
+		goto out_scratch;
+	if (!scratch && needs_files(cells, n)) {
+		struct sb_scratch_opts so = { .root = o.scratch_root, .fs_bytes = o.fs_size };
+
+		err = sb_scratch_create(&so, &scratch, why, sizeof(why));
+		if (err)
+			sb_warn("run: no scratch directory, file workloads are skipped: %s", why);
+	}
+	err = sb_engine_init(&e, &o, seed);
+	if (err) {
+		sb_err("run: %s", strerror(-err));
+		ret = SB_EXIT_ENV;
+		goto out_scratch;
+	}
+	e.scratch = scratch;
+	if (!scratch)
+		snprintf(e.scratch_why, sizeof(e.scratch_why), "no scratch directory: %s", why);
+
+	doc = sb_result_new(sb_main_argc, sb_main_argv, seed);
+	run = json_object_get(doc, "run");
+	json_object_set_new(run, "settings", settings_json(&o));
+	json_object_set_new(run, "scratch",
+			    scratch ? json_pack("{s:s, s:s}", "mode", o.dir ? "dir" : "private",
+						"path", sb_scratch_path(scratch))
+				    : json_null());
+	jcells = json_object_get(doc, "cells");
+
+	t_start = sb_now_ns();
+	for (size_t i = 0; i < n && !sb_stop_signal; i++) {
+		enum sb_cell_status st;
+		json_t *cj;
+
+		progress(&o, i, n, &cells[i], t_start);
+		cj = sb_engine_run_cell(&e, &cells[i], &st);
+		if (st == SB_CELL_INTERRUPTED) {
+			json_decref(cj);
+			break;
+		}
+		json_array_append_new(jcells, cj);
+		nok += st == SB_CELL_OK;
+		nskip += st == SB_CELL_SKIPPED;
+		nfail += st == SB_CELL_FAILED;
+		if (st == SB_CELL_FAILED)
+			sb_warn("%s/%s: %s",
+				json_string_value(json_object_get(cj, "workload")),
+				json_string_value(json_object_get(cj, "target")),
+				json_string_value(json_object_get(cj, "reason")));
+	}
+	progress(&o, n, n, NULL, t_start);
+
+	{
+		char now[32];
+
+		sb_utc_iso(0, now, sizeof(now));
+		json_object_set_new(run, "end_utc", json_string(now));
+		json_object_set_new(run, "interrupted", json_boolean(sb_stop_signal != 0));
+		json_object_set_new(run, "interrupt_signal",
+				    sb_stop_signal ? json_integer(sb_stop_signal) : json_null());
+		json_object_set_new(run, "cells_planned", json_integer((json_int_t)n));
+	}
+	fsinfo = json_array();
+	for (int fs = 0; scratch && fs < SB_FS_NR; fs++) {
+		json_t *fi = sb_scratch_fs_info(scratch, (enum sb_fs)fs);
+
+		if (fi)
+			json_array_append_new(fsinfo, fi);
+	}
+	if (scratch)
+		json_object_set_new(json_object_get(run, "scratch"), "filesystems", fsinfo);
+	else
+		json_decref(fsinfo);
+
+	/* tear the scratch down before reporting, so nothing outlives the run */
+	sb_scratch_destroy(scratch);
+	scratch = NULL;
+	sb_engine_fini(&e);
+
+	err = sb_result_write(doc, outdir, path, sizeof(path));
+	if (err) {
+		sb_err("run: writing %s/%s: %s", outdir, SB_RESULT_FILE, strerror(-err));
+		ret = SB_EXIT_ENV;
+		goto out_doc;
+	}
+	if (o.json) {
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+		fputc('\n', stdout);
+		fprintf(stderr, "results: %s\n", path);
+	} else {
+		if (!o.quiet)
+			sb_result_table(doc, stdout);
+		printf("results: %s\n", path);
+	}
+
+	if (sb_stop_signal)
+		ret = 128 + sb_stop_signal;
+	else if (nfail)
+		ret = SB_EXIT_FAIL;
+	else if (!nok && nskip)
+		ret = SB_EXIT_SKIP;
+	else
+		ret = SB_EXIT_OK;
+out_doc:
+	json_decref(doc);
+out_scratch:
+	sb_scratch_destroy(scratch);
+out_cells:
+	free(cells);
+out_opts:
+	sb_run_opts_free(&o);
+	return ret;
+}

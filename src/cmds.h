@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table's entry points. Each gets argv with argv[0] = the command
+ * name and returns the process exit status.
+ */
+#ifndef SB_CMDS_H
+#define SB_CMDS_H
+
+extern int sb_main_argc;
+extern char **sb_main_argv;
+
+int sb_cmd_run(int argc, char **argv);
+int sb_cmd_list(int argc, char **argv);
+int sb_cmd_doctor(int argc, char **argv);
+int sb_cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running one cell of the matrix.
+ *
+ * Timing: one clock read per batch of B ops (the end of one batch is the
+ * start of the next). B is the smallest batch for which the measured cost of
+ * a clock read stays under 1% of the batch's time, so B = 1 (exact per-op
+ * latency) whenever ops are slow enough. With B > 1 each histogram entry is
+ * the mean latency of the ops in one batch; the batch size is recorded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "stats.h"
+
+#define TARGET_OVERHEAD 0.01 /* clock reads may cost at most 1% of the measured time */
+#define MAX_BATCH 4096
+#define NR_PERF 8
+
+volatile sig_atomic_t sb_stop_signal;
+
+uint64_t sb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SB_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+uint64_t sb_clock_cost_ns(void)
+{
+	enum { ROUNDS = 31, READS = 1000 };
+	uint64_t r[ROUNDS];
+
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = sb_now_ns(), t1;
+
+		for (int k = 0; k < READS - 1; k++)
+			(void)sb_now_ns();
+		t1 = sb_now_ns();
+		r[i] = (t1 - t0) / READS;
+	}
+	qsort(r, ROUNDS, sizeof(r[0]), cmp_u64);
+	return r[ROUNDS / 2] ? r[ROUNDS / 2] : 1;
+}
+
+const char *sb_cell_status_name(enum sb_cell_status st)
+{
+	switch (st) {
+	case SB_CELL_OK:
+		return "ok";
+	case SB_CELL_SKIPPED:
+		return "skipped";
+	case SB_CELL_FAILED:
+		return "failed";
+	default:
+		return "interrupted";
+	}
+}
+
+int sb_engine_init(struct sb_engine *e, const struct sb_run_opts *o, uint64_t seed)
+{
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->o = o;
+	err = sb_pattern_init(&e->pat, seed, o->file_size);
+	if (err)
+		return err;
+	e->evl = sb_evlist__new_default();
+	if (!e->evl) {
+		sb_pattern_free(&e->pat);
+		return -ENOMEM;
+	}
+	/* counted continuously; each sample reads before and after and uses the deltas */
+	sb_evlist__open(e->evl);
+	sb_evlist__enable(e->evl);
+	e->clock_ns = sb_clock_cost_ns();
+	return 0;
+}
+
+void sb_engine_fini(struct sb_engine *e)
+{
+	sb_evlist__delete(e->evl);
+	sb_pattern_free(&e->pat);
+	e->evl = NULL;
+}
+
+/* ------------------------------------------------------------------ files */
+
+static int write_full(int fd, const void *buf, size_t len, off_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_full(int fd, void *buf, size_t len, off_t off)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Directory of the cell's target, creating the file system and the source file once. */
+static int target_dir(struct sb_engine *e, const struct sb_cell *c, const char **dir, char *why,
+		      size_t len)
+{
+	int idx = c->in_dir ? SB_FS_NR : c->fs;
+	const char *d = NULL;
+	char path[PATH_MAX + 16];
+	int fd, err;
+
+	if (e->tgt[idx].tried)
+		goto out;
+	e->tgt[idx].tried = true;
+	if (!e->scratch) {
+		e->tgt[idx].err = -EPERM;
+		snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "%s", e->scratch_why);
+		goto out;
+	}
+	if (c->in_dir)
+		d = sb_scratch_path(e->scratch);
+	else
+		e->tgt[idx].err = sb_scratch_fs(e->scratch, (enum sb_fs)c->fs, &d, e->tgt[idx].why,
+						sizeof(e->tgt[idx].why));
+	if (e->tgt[idx].err)
+		goto out;
+	snprintf(e->tgt[idx].dir, sizeof(e->tgt[idx].dir), "%s", d);
+
+	/* the source file: the pattern, written once per target and synced */
+	snprintf(path, sizeof(path), "%s/src.dat", d);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = write_full(fd, e->pat.image, e->pat.size, 0);
+	if (!err && fsync(fd))
+		err = -errno;
+	close(fd);
+	if (!err)
+		goto out;
+fail:
+	e->tgt[idx].err = err;
+	snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "creating the source file %s: %s",
+		 path, strerror(-err));
+out:
+	*dir = e->tgt[idx].dir;
+	if (e->tgt[idx].err)
+		snprintf(why, len, "%s", e->tgt[idx].why);
+	return e->tgt[idx].err;
+}
+
+/* Fraction of @fd's pages resident in the page cache (mincore), or NAN. */
+static double resident_fraction(int fd, size_t size)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t pages = (size + (size_t)pg - 1) / (size_t)pg, in = 0;
+	unsigned char *vec;
+	void *map;
+
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return NAN;
+	vec = malloc(pages);
+	if (vec && !mincore(map, size, vec)) {
+		for (size_t i = 0; i < pages; i++)
+			in += vec[i] & 1;
+	} else {
+		pages = 0;
+	}
+	free(vec);
+	munmap(map, size);
+	return pages ? (double)in / (double)pages : NAN;
+}
+
+/* ------------------------------------------------------------------ cell runtime */
+
+struct sample {
+	uint64_t bytes;
+	uint64_t ops;
+	uint64_t wall_ns;
+	uint64_t syscalls;
+	uint64_t eagain;
+	uint64_t batches;
+	uint64_t user_ns;
+	uint64_t sys_ns;
+	uint64_t verify_ns;
+	uint64_t verified;
+	double resident; /* cold cells: page-cache residency of the source after the drop */
+	double perf[NR_PERF];
+	bool perf_ok[NR_PERF];
+	struct sb_hist hist;
+};
+
+struct cell_rt {
+	struct sb_engine *e;
+	const struct sb_cell *c;
+	struct sb_wl_ctx ctx;
+	int dst_rd;	  /* destination opened for reading back (verification) */
+	uint8_t *check;	  /* read-back buffer */
+	struct sb_verifier ver;
+	uint64_t base;	  /* first file offset used (misaligned cells start at 512) */
+	uint64_t end;	  /* one past the last byte: the pattern period */
+	uint64_t pos;
+	bool wrapped;
+	uint64_t ops_ok;   /* successful ops so far in this cell */
+	bool verifying;	   /* inside the verification pass */
+	int err;
+	char why[512];
+	bool skip;	   /* err means "cannot run here", not "broken" */
+};
+
+static void *alloc_buf(size_t len)
+{
+	void *p = NULL;
+
+	len = (len + 4095) & ~(size_t)4095;
+	if (posix_memalign(&p, 4096, len))
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
+static int set_err(struct cell_rt *rt, int err, bool skip, const char *fmt, ...) SB_PRINTF(4, 5);
+static int set_err(struct cell_rt *rt, int err, bool skip, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rt->why, sizeof(rt->why), fmt, ap);
+	va_end(ap);
+	rt->err = err;
+	rt->skip = skip;
+	return err;
+}
+
+static int open_pipe(struct cell_rt *rt, int fds[2])
+{
+	const struct sb_run_opts *o = rt->e->o;
+	uint64_t want = o->pipe_size ? o->pipe_size : sb_max_u64(64 * SB_KIB, rt->c->chunk);
+	int sz;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return set_err(rt, -errno, false, "pipe: %s", strerror(errno));
+	if (fcntl(fds[1], F_SETPIPE_SZ, (int)want) < 0) {
+		int err = errno;
+
+		return set_err(rt, -err, err == EPERM || err == EBUSY,
+			       "F_SETPIPE_SZ %llu: %s%s", (unsigned long long)want, strerror(err),
+			       err == EPERM ? " (above /proc/sys/fs/pipe-max-size needs "
+					      "CAP_SYS_RESOURCE)"
+					    : "");
+	}
+	sz = fcntl(fds[1], F_GETPIPE_SZ);
+	if (sz <= 0)
+		return set_err(rt, -errno, false, "F_GETPIPE_SZ: %s", strerror(errno));
+	rt->ctx.pipe_bytes = (size_t)sz;
+	return 0;
+}
+
+static int rt_setup(struct cell_rt *rt)
+{
+	const struct sb_cell *c = rt->c;
+	const struct sb_workload *w = c->wl;
+	struct sb_wl_ctx *x = &rt->ctx;
+	int dflag = c->direct != SB_DIRECT_OFF ? O_DIRECT : 0;
+	char path[PATH_MAX + 16], why[256];
+	const char *dir = NULL;
+	int err;
+
+	x->src_fd = x->dst_fd = x->null_fd = -1;
+	x->pfd[0] = x->pfd[1] = x->pfd2[0] = x->pfd2[1] = -1;
+	x->dst_pos = -1;
+	rt->dst_rd = -1;
+	x->pat = &rt->e->pat;
+	x->sink = c->sink;
+	x->fill = c->fill;
+	x->gift = c->gift;
+	x->splice_flags = c->splice_flags;
+	rt->end = rt->e->pat.size;
+	rt->base = c->direct == SB_DIRECT_MISALIGNED ? SB_MISALIGN_BYTES : 0;
+	rt->pos = rt->base;
+
+	if (w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) {
+		err = target_dir(rt->e, c, &dir, why, sizeof(why));
+		if (err)
+			return set_err(rt, err, true, "%s", why);
+	}
+	if (w->flags & SB_WL_SRC_FILE) {
+		snprintf(path, sizeof(path), "%s/src.dat", dir);
+		x->src_fd = open(path, O_RDONLY | O_CLOEXEC | dflag);
+		if (x->src_fd < 0)
+			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
+				       dflag ? " with O_DIRECT" : "", strerror(errno));
+	}
+	if (w->flags & SB_WL_DST_FILE) {
+		snprintf(path, sizeof(path), "%s/dst.dat", dir);
+		/*
+		 * Start from a destination full of zeros (truncate, then extend), so
+		 * the verification pass proves every byte was written by this cell.
+		 */
+		x->dst_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | dflag, 0600);
+		if (x->dst_fd < 0)
+			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
+				       dflag ? " with O_DIRECT" : "", strerror(errno));
+		if (ftruncate(x->dst_fd, 0) || ftruncate(x->dst_fd, (off_t)rt->end))
+			return set_err(rt, -errno, false, "truncate %s: %s", path,
+				       strerror(errno));
+		rt->dst_rd = open(path, O_RDONLY | O_CLOEXEC);
+		if (rt->dst_rd < 0)
+			return set_err(rt, -errno, false, "open %s: %s", path, strerror(errno));
+	}
+	if ((w->flags & SB_WL_PIPE) && open_pipe(rt, x->pfd))
+		return rt->err;
+	if ((w->flags & SB_WL_PIPE2) && open_pipe(rt, x->pfd2))
+		return rt->err;
+	x->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (x->null_fd < 0)
+		return set_err(rt, -errno, false, "open /dev/null: %s", strerror(errno));
+	x->buf = alloc_buf(c->chunk);
+	x->buf2 = alloc_buf(c->chunk);
+	rt->check = alloc_buf(c->chunk);
+	if (!x->buf || !x->buf2 || !rt->check)
+		return set_err(rt, -ENOMEM, false, "out of memory for %llu-byte buffers",
+			       (unsigned long long)c->chunk);
+	err = sb_verifier_init(&rt->ver, &rt->e->pat, c->chunk);
+	if (err)
+		return set_err(rt, err, false, "verifier: %s", strerror(-err));
+	x->ver = &rt->ver;
+	if (w->setup) {
+		err = w->setup(x);
+		if (err)
+			return set_err(rt, err, err == -EINVAL || err == -EOPNOTSUPP, "%s",
+				       x->why);
+	}
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void rt_teardown(struct cell_rt *rt)
+{
+	struct sb_wl_ctx *x = &rt->ctx;
+
+	if (rt->c->wl->teardown)
+		rt->c->wl->teardown(x);
+	close_fd(&x->src_fd);
+	close_fd(&x->dst_fd);
+	close_fd(&rt->dst_rd);
+	close_fd(&x->null_fd);
+	close_fd(&x->pfd[0]);
+	close_fd(&x->pfd[1]);
+	close_fd(&x->pfd2[0]);
+	close_fd(&x->pfd2[1]);
+	free(x->buf);
+	free(x->buf2);
+	free(rt->check);
+	if (rt->ver.digest)
+		sb_verifier_free(&rt->ver);
+}
+
+static bool refusal(int err)
+{
+	return err == -EINVAL || err == -EOPNOTSUPP || err == -ENOSYS || err == -EXDEV ||
+	       err == -ENOTSUP;
+}
+
+/* Check what the last op delivered at @off. Returns 0 or an error. */
+static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
+{
+	struct sb_wl_ctx *x = &rt->ctx;
+	const uint8_t *got = x->out;
+	char msg[256];
+	int err;
+
+	if (x->out_in_dst) {
+		err = read_full(rt->dst_rd, rt->check, n, (off_t)off);
+		if (err)
+			return set_err(rt, err, false, "reading back the destination at %llu: %s",
+				       (unsigned long long)off, strerror(-err));
+		got = rt->check;
+	}
+	if (!got)
+		return set_err(rt, -EINVAL, false, "internal: %s delivered nothing to verify",
+			       rt->c->wl->id);
+	if (rt->verifying && rt->e->o->inject_corruption && rt->ops_ok == 1)
+		((uint8_t *)got)[n > 100 ? 100 : 0] ^= 0x5a; /* test hook */
+	if (!sb_verify(&rt->ver, off, got, n)) {
+		sb_mismatch_format(&rt->ver.mm, msg, sizeof(msg));
+		return set_err(rt, -EILSEQ, false, "verification failed: %s", msg);
+	}
+	return 0;
+}
+
+/* One op at the current position; advances it. Returns bytes or an error (rt->err set). */
+static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *verify_ns)
+{
+	struct sb_wl_ctx *x = &rt->ctx;
+	uint64_t off = rt->pos;
+	size_t len = (size_t)sb_min_u64(rt->c->chunk, rt->end - off);
+	ssize_t n;
+
+	x->verify = verify;
+	x->out = NULL;
+	x->out_in_dst = false;
+	n = rt->c->wl->op(x, off, len);
+	if (n < 0) {
+		if (n == -EINTR && sb_stop_signal)
+			return set_err(rt, -EINTR, false, "interrupted");
+		/* refused on the very first op: this combination cannot run here */
+		return set_err(rt, (int)n, refusal((int)n) && !rt->ops_ok, "%s", x->why);
+	}
+	if ((size_t)n != len)
+		return set_err(rt, -EIO, false, "%s moved %zd of %zu bytes at offset %llu",
+			       rt->c->wl->id, n, len, (unsigned long long)off);
+	if (verify) {
+		uint64_t t0 = verify_ns ? sb_now_ns() : 0;
+		int err = check_op(rt, off, (size_t)n);
+
+		if (verify_ns)
+			*verify_ns += sb_now_ns() - t0;
+		if (err)
+			return err;
+	}
+	rt->ops_ok++;
+	rt->pos += (uint64_t)n;
+	if (rt->pos >= rt->end) {
+		rt->pos = rt->base;
+		rt->wrapped = true;
+	}
+	return n;
+}
+
+/* The untimed verification pass: one whole period, every byte checked. */
+static int verification_pass(struct cell_rt *rt, uint64_t *ns)
+{
+	uint64_t t0 = sb_now_ns();
+
+	rt->verifying = true;
+	rt->pos = rt->base;
+	rt->wrapped = false;
+	while (!rt->wrapped) {
+		ssize_t n = do_op(rt, true, NULL);
+
+		if (n < 0)
+			return (int)n;
+		if (sb_stop_signal)
+			return set_err(rt, -EINTR, false, "interrupted");
+	}
+	rt->verifying = false;
+	*ns = sb_now_ns() - t0;
+	if (rt->dst_rd >= 0)
+		fdatasync(rt->ctx.dst_fd); /* start the samples from clean pages */
+	return 0;
+}
+
+static void perf_read_all(struct sb_evlist *l, struct sb_counts *c)
+{
+	for (size_t i = 0; i < sb_evlist__nr(l) && i < NR_PERF; i++)
+		sb_evsel__read(sb_evlist__at(l, i), &c[i]);
+}
+
+static uint64_t tv_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * SB_NSEC_PER_SEC + (uint64_t)tv->tv_usec * 1000;
+}
+
+static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sample *s)
+{
+	const struct sb_run_opts *o = rt->e->o;
+	uint64_t limit = (uint64_t)(o->duration * 1e9);
+	struct sb_counts p0[NR_PERF] = { 0 }, p1[NR_PERF] = { 0 };
+	struct rusage r0, r1;
+	uint64_t t0, t, tprev;
+
+	memset(s, 0, sizeof(*s));
+	sb_hist_init(&s->hist);
+	s->resident = NAN;
+	if (rt->c->cold) {
+		/* drop the suite's own source file from the page cache, then check it did */
+		posix_fadvise(rt->ctx.src_fd, 0, 0, POSIX_FADV_DONTNEED);
+		s->resident = resident_fraction(rt->ctx.src_fd, rt->end);
+		rt->pos = rt->base;
+		rt->wrapped = false;
+	}
+	perf_read_all(rt->e->evl, p0);
+	getrusage(RUSAGE_THREAD, &r0);
+	rt->ctx.syscalls = 0;
+	rt->ctx.eagain = 0;
+	t0 = tprev = sb_now_ns();
+	for (;;) {
+		uint64_t k;
+
+		for (k = 0; k < batch; k++) {
+			ssize_t n = do_op(rt, verify, verify ? &s->verify_ns : NULL);
+
+			if (n < 0)
+				return (int)n;
+			s->bytes += (uint64_t)n;
+			if (rt->c->cold && rt->wrapped) {
+				k++;
+				break; /* cold: one pass over the file per sample */
+			}
+		}
+		t = sb_now_ns();
+		sb_hist_add_n(&s->hist, (t - tprev) / k, k);
+		s->ops += k;
+		s->batches++;
+		tprev = t;
+		if (t - t0 >= limit || (o->bytes && s->bytes >= o->bytes) ||
+		    (rt->c->cold && rt->wrapped))
+			break;
+		if (sb_stop_signal)
+			return set_err(rt, -EINTR, false, "interrupted");
+	}
+	s->wall_ns = t - t0;
+	getrusage(RUSAGE_THREAD, &r1);
+	perf_read_all(rt->e->evl, p1);
+	s->syscalls = rt->ctx.syscalls;
+	s->eagain = rt->ctx.eagain;
+	s->user_ns = tv_ns(&r1.ru_utime) - tv_ns(&r0.ru_utime);
+	s->sys_ns = tv_ns(&r1.ru_stime) - tv_ns(&r0.ru_stime);
+	if (verify)
+		s->verified = s->bytes;
+	for (size_t i = 0; i < sb_evlist__nr(rt->e->evl) && i < NR_PERF; i++) {
+		struct sb_counts d = {
+			.val = p1[i].val - p0[i].val,
+			.ena = p1[i].ena - p0[i].ena,
+			.run = p1[i].run - p0[i].run,
+		};
+
+		s->perf_ok[i] = sb_evsel__is_open(sb_evlist__at(rt->e->evl, i)) &&
+				sb_counts__scaled(&d, &s->perf[i]);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static double per_sec(uint64_t v, uint64_t ns)
+{
+	return ns ? (double)v * 1e9 / (double)ns : NAN;
+}
+
+static double cpu_per_gib(const struct sample *s)
+{
+	return s->bytes ? (double)(s->user_ns + s->sys_ns) / 1e9 / ((double)s->bytes / SB_GIB)
+			: NAN;
+}
+
+static json_t *latency_json(const struct sb_hist *h, uint64_t batch)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "p50", json_integer((json_int_t)sb_hist_percentile(h, 50)));
+	json_object_set_new(o, "p90", json_integer((json_int_t)sb_hist_percentile(h, 90)));
+	json_object_set_new(o, "p99", json_integer((json_int_t)sb_hist_percentile(h, 99)));
+	json_object_set_new(o, "p99_9", json_integer((json_int_t)sb_hist_percentile(h, 99.9)));
+	json_object_set_new(o, "max", json_integer((json_int_t)h->max));
+	json_object_set_new(o, "batch_ops", json_integer((json_int_t)batch));
+	return o;
+}
+
+static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, size_t idx,
+			   uint64_t batch)
+{
+	json_t *j = json_object(), *perf = json_object();
+
+	json_object_set_new(j, "index", json_integer((json_int_t)idx));
+	json_object_set_new(j, "bytes", json_integer((json_int_t)s->bytes));
+	json_object_set_new(j, "ops", json_integer((json_int_t)s->ops));
+	json_object_set_new(j, "wall_ns", json_integer((json_int_t)s->wall_ns));
+	json_object_set_new(j, "syscalls", json_integer((json_int_t)s->syscalls));
+	json_object_set_new(j, "eagain", json_integer((json_int_t)s->eagain));
+	json_object_set_new(j, "user_ns", json_integer((json_int_t)s->user_ns));
+	json_object_set_new(j, "sys_ns", json_integer((json_int_t)s->sys_ns));
+	json_object_set_new(j, "bytes_per_sec", sb_json_real(per_sec(s->bytes, s->wall_ns)));
+	json_object_set_new(j, "ops_per_sec", sb_json_real(per_sec(s->ops, s->wall_ns)));
+	json_object_set_new(j, "cpu_sec_per_gib", sb_json_real(cpu_per_gib(s)));
+	json_object_set_new(j, "syscalls_per_op",
+			    sb_json_real(s->ops ? (double)s->syscalls / (double)s->ops : NAN));
+	json_object_set_new(j, "clock_overhead",
+			    sb_json_real(s->wall_ns ? (double)(s->batches * rt->e->clock_ns) /
+							      (double)s->wall_ns
+						    : NAN));
+	json_object_set_new(j, "latency_ns", latency_json(&s->hist, batch));
+	for (size_t i = 0; i < sb_evlist__nr(rt->e->evl) && i < NR_PERF; i++)
+		json_object_set_new(perf, sb_evsel__name(sb_evlist__at(rt->e->evl, i)),
+				    s->perf_ok[i] ? json_real(s->perf[i]) : json_null());
+	json_object_set_new(j, "perf", perf);
+	if (rt->e->o->verify == SB_VERIFY_ALL) {
+		json_object_set_new(j, "verify_ns", json_integer((json_int_t)s->verify_ns));
+		json_object_set_new(j, "verified_bytes", json_integer((json_int_t)s->verified));
+	}
+	if (rt->c->cold)
+		json_object_set_new(j, "cache_resident_after_drop", sb_json_real(s->resident));
+	return j;
+}
+
+static json_t *metric_summary(const struct sample *s, size_t n, double (*get)(const struct sample *))
+{
+	double *v = malloc(n * sizeof(*v));
+	struct sb_summary sum;
+	json_t *j;
+
+	if (!v)
+		return json_null();
+	for (size_t i = 0; i < n; i++)
+		v[i] = get(&s[i]);
+	j = sb_summarize(v, n, &sum) ? json_null() : sb_summary_to_json(&sum);
+	free(v);
+	return j;
+}
+
+static double m_bps(const struct sample *s)
+{
+	return per_sec(s->bytes, s->wall_ns);
+}
+
+static double m_ops(const struct sample *s)
+{
+	return per_sec(s->ops, s->wall_ns);
+}
+
+static double m_cpu(const struct sample *s)
+{
+	return cpu_per_gib(s);
+}
+
+static double m_sys(const struct sample *s)
+{
+	return s->ops ? (double)s->syscalls / (double)s->ops : NAN;
+}
+
+static json_t *summary_json(const struct cell_rt *rt, const struct sample *s, size_t n,
+			    uint64_t batch)
+{
+	json_t *j = json_object(), *perf = json_object();
+	struct sb_hist all;
+	uint64_t bytes = 0, wall = 0, batches = 0, vns = 0;
+
+	sb_hist_init(&all);
+	for (size_t i = 0; i < n; i++) {
+		sb_hist_merge(&all, &s[i].hist);
+		bytes += s[i].bytes;
+		wall += s[i].wall_ns;
+		batches += s[i].batches;
+		vns += s[i].verify_ns;
+	}
+	json_object_set_new(j, "bytes_per_sec", metric_summary(s, n, m_bps));
+	json_object_set_new(j, "ops_per_sec", metric_summary(s, n, m_ops));
+	json_object_set_new(j, "cpu_sec_per_gib", metric_summary(s, n, m_cpu));
+	json_object_set_new(j, "syscalls_per_op", metric_summary(s, n, m_sys));
+	json_object_set_new(j, "latency_ns", latency_json(&all, batch));
+	json_object_set_new(j, "latency_histogram", sb_hist_to_json(&all));
+	json_object_set_new(j, "bytes_total", json_integer((json_int_t)bytes));
+	json_object_set_new(j, "wall_ns_total", json_integer((json_int_t)wall));
+	json_object_set_new(j, "clock_overhead",
+			    sb_json_real(wall ? (double)(batches * rt->e->clock_ns) / (double)wall
+					      : NAN));
+	if (rt->e->o->verify == SB_VERIFY_ALL)
+		json_object_set_new(j, "verify_ns_total", json_integer((json_int_t)vns));
+	for (size_t k = 0; k < sb_evlist__nr(rt->e->evl) && k < NR_PERF; k++) {
+		const char *name = sb_evsel__name(sb_evlist__at(rt->e->evl, k));
+		double *v = malloc(2 * n * sizeof(*v)), *per = v ? v + n : NULL;
+		struct sb_summary sv, sp;
+		size_t m = 0;
+
+		/* a counter missing in any sample has no summary (null, reason in perf_counters) */
+		for (size_t i = 0; v && i < n; i++) {
+			if (!s[i].perf_ok[k] || !s[i].bytes)
+				break;
+			v[m] = s[i].perf[k];
+			per[m++] = s[i].perf[k] / ((double)s[i].bytes / SB_GIB);
+		}
+		if (m == n && !sb_summarize(v, m, &sv) && !sb_summarize(per, m, &sp))
+			json_object_set_new(perf, name,
+					    json_pack("{s:o, s:o}", "median", sb_json_real(sv.median),
+						      "per_gib_median", sb_json_real(sp.median)));
+		else
+			json_object_set_new(perf, name, json_null());
+		free(v);
+	}
+	json_object_set_new(j, "perf", perf);
+	return j;
+}
+
+static json_t *perf_status_json(const struct sb_evlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sb_evlist__nr(l); i++) {
+		const struct sb_evsel *ev = sb_evlist__at(l, i);
+		bool open = sb_evsel__is_open(ev);
+
+		json_array_append_new(
+			a, json_pack("{s:s, s:b, s:o, s:o}", "name", sb_evsel__name(ev), "available",
+				     open, "errno",
+				     open ? json_null() : json_integer(sb_evsel__errno(ev)), "reason",
+				     open ? json_null() : json_string(sb_evsel__reason(ev))));
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------------ the cell */
+
+static uint64_t pick_batch(const struct cell_rt *rt, const struct sample *cal)
+{
+	double t_op, b;
+
+	if (!cal->ops || !cal->wall_ns)
+		return 1;
+	t_op = (double)cal->wall_ns / (double)cal->ops;
+	b = ceil((double)rt->e->clock_ns / (TARGET_OVERHEAD * t_op));
+	if (b < 1)
+		b = 1;
+	if (b > MAX_BATCH)
+		b = MAX_BATCH;
+	return (uint64_t)b;
+}
+
+json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb_cell_status *st)
+{
+	const struct sb_run_opts *o = e->o;
+	struct cell_rt rt = { .e = e, .c = c };
+	json_t *j = json_object(), *samples = json_array(), *ver = json_object(), *fs = NULL;
+	struct sample *s = NULL, cal;
+	uint64_t batch = 1, pass_ns = 0;
+	size_t nsamp = 0;
+	char key[256];
+	int err;
+
+	sb_cell_key(c, key, sizeof(key));
+	json_object_set_new(j, "key", json_string(key));
+	json_object_set_new(j, "workload", json_string(c->wl->id));
+	json_object_set_new(j, "family", json_string(c->wl->family));
+	json_object_set_new(j, "path", json_string(c->wl->path));
+	json_object_set_new(j, "twin", c->wl->twin ? json_string(c->wl->twin) : json_null());
+	json_object_set_new(j, "target", json_string(c->target));
+	json_object_set_new(j, "params", sb_cell_params(c, o));
+	sb_cell_variant(c, key, sizeof(key));
+	json_object_set_new(j, "variant", json_string(key));
+
+	err = rt_setup(&rt);
+	if (!err && c->fs >= 0 && e->scratch)
+		fs = sb_scratch_fs_info(e->scratch, (enum sb_fs)c->fs);
+	if (!err && o->verify != SB_VERIFY_OFF)
+		err = verification_pass(&rt, &pass_ns);
+	if (!err) {
+		s = calloc(o->samples, sizeof(*s));
+		if (!s)
+			err = set_err(&rt, -ENOMEM, false, "out of memory for samples");
+	}
+	if (!err) {
+		/* warm-up samples (discarded); without any, a short calibration burst */
+		uint64_t w = o->warmup ? o->warmup : 1;
+
+		for (uint64_t i = 0; !err && i < w; i++) {
+			if (o->warmup) {
+				err = run_sample(&rt, 1, o->verify == SB_VERIFY_ALL, &cal);
+			} else {
+				memset(&cal, 0, sizeof(cal));
+				for (int k = 0; !err && k < 32; k++) {
+					uint64_t t0 = sb_now_ns();
+					ssize_t n = do_op(&rt, false, NULL);
+
+					if (n < 0)
+						err = (int)n;
+					cal.wall_ns += sb_now_ns() - t0;
+					cal.ops++;
+				}
+			}
+		}
+		batch = pick_batch(&rt, &cal);
+	}
+	for (uint64_t i = 0; !err && i < o->samples; i++) {
+		err = run_sample(&rt, batch, o->verify == SB_VERIFY_ALL, &s[i]);
+		if (!err) {
+			json_array_append_new(samples, sample_json(&rt, &s[i], i, batch));
+			nsamp++;
+		}
+	}
+
+	if (err == -EINTR && sb_stop_signal)
+		*st = SB_CELL_INTERRUPTED;
+	else if (err)
+		*st = rt.skip ? SB_CELL_SKIPPED : SB_CELL_FAILED;
+	else
+		*st = SB_CELL_OK;
+
+	json_object_set_new(j, "fs", fs ? fs : json_null());
+	json_object_set_new(j, "status", json_string(sb_cell_status_name(*st)));
+	json_object_set_new(j, "reason", err ? json_string(rt.why) : json_null());
+	json_object_set_new(j, "errno", err ? json_integer(-err) : json_null());
+
+	/* verification */
+	if (o->verify == SB_VERIFY_OFF)
+		json_object_set_new(j, "verify", json_string("off"));
+	else if (rt.ver.failed)
+		json_object_set_new(j, "verify", json_string("failed"));
+	else if (*st == SB_CELL_OK)
+		json_object_set_new(j, "verify", json_string("passed"));
+	else
+		json_object_set_new(j, "verify", json_null());
+	json_object_set_new(ver, "mode",
+			    json_string(o->verify == SB_VERIFY_ALL   ? "all"
+					: o->verify == SB_VERIFY_OFF ? "off"
+								     : "pass"));
+	json_object_set_new(ver, "bytes", json_integer((json_int_t)rt.ver.bytes));
+	json_object_set_new(ver, "pass_ns", pass_ns ? json_integer((json_int_t)pass_ns)
+						    : json_null());
+	if (rt.ver.digest) {
+		char hex[24];
+
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)sb_verifier_digest(&rt.ver));
+		json_object_set_new(ver, "xxh3_digest", json_string(hex));
+	}
+	json_object_set_new(ver, "mismatch",
+			    rt.ver.failed ? sb_mismatch_to_json(&rt.ver.mm) : json_null());
+	json_object_set_new(j, "verification", ver);
+
+	json_object_set_new(j, "measure",
+			    json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:o}", "samples",
+				      (json_int_t)o->samples, "warmup", (json_int_t)o->warmup,
+				      "duration_s", o->duration, "bytes_budget",
+				      (json_int_t)o->bytes, "batch_ops", (json_int_t)batch,
+				      "clock_ns", (json_int_t)e->clock_ns, "pipe_bytes",
+				      rt.ctx.pipe_bytes ? json_integer((json_int_t)rt.ctx.pipe_bytes)
+							: json_null()));
+	json_object_set_new(j, "samples", samples);
+	json_object_set_new(j, "summary",
+			    *st == SB_CELL_OK && nsamp ? summary_json(&rt, s, nsamp, batch)
+						       : json_null());
+	json_object_set_new(j, "perf_counters", perf_status_json(e->evl));
+	rt_teardown(&rt);
+	free(s);
+	return j;
+}

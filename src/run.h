@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `splicebench run`: options, the matrix of cells, and running one cell.
+ */
+#ifndef SB_RUN_H
+#define SB_RUN_H
+
+#include <jansson.h>
+#include <signal.h>
+
+#include "hist.h"
+#include "opt.h"
+#include "pattern.h"
+#include "sb.h"
+#include "workload.h"
+
+enum sb_preset { SB_PRESET_QUICK = 1, SB_PRESET_FULL };
+enum sb_verify_mode { SB_VERIFY_PASS = 1, SB_VERIFY_ALL, SB_VERIFY_OFF };
+enum sb_direct_sel { SB_DSEL_OFF = 1, SB_DSEL_ON, SB_DSEL_BOTH };
+
+struct sb_run_opts {
+	struct sb_str_list workloads;
+	struct sb_str_list targets;
+	struct sb_u64_list chunks;
+	struct sb_str_list sinks;
+	struct sb_str_list fills;
+	struct sb_str_list gifts;
+	struct sb_str_list caches;
+	struct sb_str_list splice_flags;
+	double duration;	/* seconds per sample */
+	uint64_t bytes;		/* byte budget per sample, 0: duration only */
+	uint64_t samples;
+	uint64_t warmup;
+	uint64_t pipe_size;	/* 0: auto = max(64k, chunk) */
+	uint64_t file_size;
+	uint64_t fs_size;	/* size of each created file system */
+	uint64_t cpu;		/* pin to this CPU when cpu_set */
+	uint64_t seed;
+	int preset;
+	int verify;
+	int direct;
+	int json;
+	int quiet;
+	int verbose;
+	int dry_run;
+	int inject_corruption;	/* test hook: corrupt one received byte in the verification pass */
+	const char *out;
+	const char *dir;
+	const char *scratch_root;
+	bool cpu_set;
+	bool seed_set;
+};
+
+/* Fixed misalignment of the misaligned O_DIRECT case, in bytes. */
+#define SB_MISALIGN_BYTES 512
+
+#define SB_TARGET_PIPE "pipe"
+
+struct sb_cell {
+	const struct sb_workload *wl;
+	char target[48];      /* tmpfs, ext4, xfs, pipe, or the --dir file system type */
+	int fs;		      /* enum sb_fs, or -1 for pipe and --dir */
+	bool in_dir;	      /* --dir target */
+	uint64_t chunk;
+	enum sb_direct direct;
+	enum sb_sink sink;
+	enum sb_fill fill;
+	bool gift;
+	bool cold;
+	unsigned int splice_flags;
+};
+
+/* Parse `run` options (argv[0] = "run") with preset defaults applied and cross-checked. */
+int sb_run_parse(int argc, char **argv, struct sb_run_opts *o);
+void sb_run_opts_free(struct sb_run_opts *o);
+extern const struct sb_opt_cmd sb_run_cmd;
+
+/*
+ * Expand options into cells: workload x target x chunk x direct x the
+ * workload's own axes. @dir_fstype is the --dir file system type or NULL.
+ * Returns 0, or SB_EXIT_USAGE after printing the reason.
+ */
+int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct sb_cell **cells,
+		    size_t *nr);
+
+/* "direct", "sink=user,gift" ... for the table; "-" when nothing differs from the plain cell. */
+void sb_cell_variant(const struct sb_cell *c, char *buf, size_t len);
+/* The identity parameters of a cell, as echoed in the result file. */
+json_t *sb_cell_params(const struct sb_cell *c, const struct sb_run_opts *o);
+/* "splice.file-to-pipe/ext4/64k/direct" */
+void sb_cell_key(const struct sb_cell *c, char *buf, size_t len);
+
+const char *sb_direct_name(enum sb_direct d);
+
+/* Set from signal handlers: the signal number that asked us to stop. */
+extern volatile sig_atomic_t sb_stop_signal;
+
+#endif
