@@ -190,6 +190,8 @@ cppcheck:
 	$(Q)$(CPPCHECK) -q --std=c11 --enable=warning,performance,portability \
 		--error-exitcode=2 --inline-suppr --suppressions-list=tests/cppcheck.supp \
 		-D_GNU_SOURCE -D__linux__ -Isrc -Ibench -Istress -I$(O) \
+		'-Djson_array_foreach(a,i,v)=for(i=0;(v=json_array_get(a,i));i++)' \
+		'-Djson_object_foreach(o,k,v)=for(k=0;(v=0);)' \
 		src bench stress tests/unit tests/tools
 
 # ---------------------------------------------------------------- benchmarks

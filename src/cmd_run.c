@@ -55,7 +55,7 @@ static void progress(const struct sb_run_opts *o, size_t i, size_t n, const stru
 		tty = isatty(STDERR_FILENO);
 	if (!tty || o->quiet)
 		return;
-	if (i == n) {
+	if (!c) { /* done: clear the line */
 		fputs("\r\033[K", stderr);
 		return;
 	}
@@ -214,7 +214,7 @@ int sb_cmd_run(int argc, char **argv)
 		nskip += st == SB_CELL_SKIPPED;
 		nfail += st == SB_CELL_FAILED;
 		if (st == SB_CELL_FAILED)
-			sb_warn("%s/%s: %s",
+			sb_err("%s/%s failed: %s",
 				json_string_value(json_object_get(cj, "workload")),
 				json_string_value(json_object_get(cj, "target")),
 				json_string_value(json_object_get(cj, "reason")));

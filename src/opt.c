@@ -261,7 +261,7 @@ static int set_value(const struct sb_opt *o, void *obj, const char *arg, char *w
 			err = -ERANGE;
 		}
 		if (!err)
-			*FIELD(obj, o, double) = v;
+			*FIELD(obj, o, double) = v; // cppcheck-suppress invalidPointerCast
 		return err;
 	}
 	case SB_OPT_STR:
