@@ -4,36 +4,24 @@
  * They move the same bytes as the zero-copy paths, so every zero-copy path
  * has a baseline measured in the same run.
  */
-#include <errno.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "workload.h"
 
-static ssize_t pread_all(struct sb_wl_ctx *c, uint8_t *dst, size_t len, uint64_t off)
+static ssize_t pread_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
 {
-	size_t done = 0;
+	return pread(c->src_fd, c->buf + done, left, (off_t)(*(uint64_t *)arg + done));
+}
 
-	while (done < len) {
-		ssize_t n = pread(c->src_fd, dst + done, len - done, (off_t)(off + done));
-
-		c->syscalls++;
-		if (n < 0)
-			return sb_fail(c, errno, "pread: %s", strerror(errno));
-		if (n == 0)
-			return sb_fail(c, EIO, "pread returned 0 (end of file) with %zu bytes left",
-				       len - done);
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
+static ssize_t pwrite_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
+{
+	return pwrite(c->dst_fd, c->buf + done, left, (off_t)(*(uint64_t *)arg + done));
 }
 
 static ssize_t rw_file_read(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
-	ssize_t n = pread_all(c, c->buf, len, off);
-
 	c->out = c->buf;
-	return n;
+	return sb_repeat(c, len, "pread", pread_step, &off);
 }
 
 const struct sb_workload sb_wl_rw_file_read = {
@@ -48,22 +36,12 @@ const struct sb_workload sb_wl_rw_file_read = {
 
 static ssize_t rw_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
-	ssize_t n = pread_all(c, c->buf, len, off);
-	size_t done = 0;
+	ssize_t n = sb_repeat(c, len, "pread", pread_step, &off);
 
 	if (n < 0)
 		return n;
-	while (done < len) {
-		n = pwrite(c->dst_fd, c->buf + done, len - done, (off_t)(off + done));
-		c->syscalls++;
-		if (n < 0)
-			return sb_fail(c, errno, "pwrite: %s", strerror(errno));
-		if (n == 0)
-			return sb_fail(c, EIO, "pwrite returned 0 with %zu bytes left", len - done);
-		done += (size_t)n;
-	}
 	c->out_in_dst = true;
-	return (ssize_t)done;
+	return sb_repeat(c, len, "pwrite", pwrite_step, &off);
 }
 
 const struct sb_workload sb_wl_rw_file_to_file = {
@@ -76,24 +54,21 @@ const struct sb_workload sb_wl_rw_file_to_file = {
 	.op = rw_file_to_file,
 };
 
+static ssize_t cfr_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
+{
+	loff_t *pos = arg; /* in and out offsets are equal and move together */
+	loff_t out = *pos;
+
+	(void)done;
+	return copy_file_range(c->src_fd, pos, c->dst_fd, &out, left, 0);
+}
+
 static ssize_t cfr_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
-	loff_t in = (loff_t)off, out = (loff_t)off;
-	size_t done = 0;
+	loff_t pos = (loff_t)off;
 
-	while (done < len) {
-		ssize_t n = copy_file_range(c->src_fd, &in, c->dst_fd, &out, len - done, 0);
-
-		c->syscalls++;
-		if (n < 0)
-			return sb_fail(c, errno, "copy_file_range: %s", strerror(errno));
-		if (n == 0)
-			return sb_fail(c, EIO, "copy_file_range returned 0 with %zu bytes left",
-				       len - done);
-		done += (size_t)n;
-	}
 	c->out_in_dst = true;
-	return (ssize_t)done;
+	return sb_repeat(c, len, "copy_file_range", cfr_step, &pos);
 }
 
 const struct sb_workload sb_wl_copy_file_range_file_to_file = {

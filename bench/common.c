@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Helpers shared by the workload drivers.
+ * Helpers shared by the workload drivers: the repeat loop, the pipe pump and
+ * the legs several paths share.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,48 +24,16 @@ ssize_t sb_fail(struct sb_wl_ctx *c, int err, const char *fmt, ...)
 	return -err;
 }
 
-/* Wait for @fd to become ready after EAGAIN; counts the retry. */
-static int wait_ready(struct sb_wl_ctx *c, int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	c->eagain++;
-	c->syscalls++;
-	if (poll(&p, 1, 10000) < 0)
-		return -errno;
-	return 0;
-}
-
-static ssize_t fail_errno(struct sb_wl_ctx *c, const char *what, int err)
-{
-	return sb_fail(c, err, "%s: %s", what, strerror(err));
-}
-
-ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff_t *out_off,
-		      size_t len, unsigned int flags, const char *what)
+ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = splice(in, in_off, out, out_off, len - done, flags);
+		ssize_t n = step(c, arg, done, len - done);
 
 		c->syscalls++;
-		if (n < 0) {
-			int err = errno;
-
-			if (err == EAGAIN && (flags & SPLICE_F_NONBLOCK)) {
-				/* whichever end is not ready: poll both */
-				struct pollfd p[2] = { { .fd = in, .events = POLLIN },
-						       { .fd = out, .events = POLLOUT } };
-
-				c->eagain++;
-				c->syscalls++;
-				if (poll(p, 2, 10000) < 0)
-					return fail_errno(c, "poll", errno);
-				continue;
-			}
-			return fail_errno(c, what, err);
-		}
+		if (n < 0)
+			return sb_fail(c, errno, "%s: %s", what, strerror(errno));
 		if (n == 0)
 			return sb_fail(c, EIO, "%s returned 0 with %zu of %zu bytes left", what,
 				       len - done, len);
@@ -73,55 +42,48 @@ ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff
 	return (ssize_t)done;
 }
 
-ssize_t sb_drain(struct sb_wl_ctx *c, int rfd, uint8_t *dst, size_t len)
+ssize_t sb_pump(struct sb_wl_ctx *c, uint64_t off, size_t len, sb_leg_fn in, sb_leg_fn out)
 {
 	size_t done = 0;
 
-	if (!dst)
-		return sb_splice_all(c, rfd, NULL, c->null_fd, NULL, len,
-				     c->splice_flags & ~SPLICE_F_NONBLOCK, "splice pipe->/dev/null");
 	while (done < len) {
-		ssize_t n = read(rfd, dst + done, len - done);
+		ssize_t n = in(c, off + done, done, len - done);
 
-		c->syscalls++;
-		if (n < 0) {
-			if (errno == EAGAIN && !wait_ready(c, rfd, POLLIN))
-				continue;
-			return fail_errno(c, "read from pipe", errno);
-		}
-		if (n == 0)
-			return sb_fail(c, EIO, "read from pipe returned 0 with %zu bytes left",
-				       len - done);
+		if (n < 0)
+			return n;
+		n = out(c, off + done, done, (size_t)n);
+		if (n < 0)
+			return n;
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
 }
 
-ssize_t sb_fill_once(struct sb_wl_ctx *c, int wfd, const uint8_t *src, size_t len,
-		     enum sb_fill how, bool gift)
+ssize_t sb_workload_op(const struct sb_workload *w, struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
-	if (len > c->pipe_bytes)
-		len = c->pipe_bytes; /* a blocking write() of more would wait for a reader */
-	for (;;) {
-		ssize_t n;
+	return w->op ? w->op(c, off, len) : sb_pump(c, off, len, w->in, w->out);
+}
 
-		if (how == SB_FILL_VMSPLICE) {
-			struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
+struct splice_args {
+	int in, out;
+	loff_t *in_off, *out_off;
+};
 
-			n = vmsplice(wfd, &iov, 1, gift ? SPLICE_F_GIFT : 0);
-		} else {
-			n = write(wfd, src, len);
-		}
-		c->syscalls++;
-		if (n > 0)
-			return n;
-		if (n < 0 && errno == EAGAIN && !wait_ready(c, wfd, POLLOUT))
-			continue;
-		if (n == 0)
-			return sb_fail(c, EIO, "filling the pipe returned 0 for %zu bytes", len);
-		return fail_errno(c, how == SB_FILL_VMSPLICE ? "vmsplice user->pipe" : "write to pipe",
-				  errno);
-	}
+static ssize_t splice_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
+{
+	const struct splice_args *a = arg;
+
+	(void)done;
+	return splice(a->in, a->in_off, a->out, a->out_off, left,
+		      c->splice_flags & ~(unsigned int)SPLICE_F_NONBLOCK);
+}
+
+ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff_t *out_off,
+		      size_t len, const char *what)
+{
+	struct splice_args a = { .in = in, .out = out, .in_off = in_off, .out_off = out_off };
+
+	return sb_repeat(c, len, what, splice_step, &a);
 }
 
 ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, size_t len,
@@ -131,17 +93,80 @@ ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, siz
 		len = c->pipe_bytes;
 	for (;;) {
 		ssize_t n = splice(in, in_off, out, NULL, len, c->splice_flags);
+		struct pollfd p = { .fd = out, .events = POLLOUT };
 
 		c->syscalls++;
 		if (n > 0)
 			return n;
-		if (n < 0 && errno == EAGAIN && !wait_ready(c, out, POLLOUT))
-			continue;
 		if (n == 0)
 			return sb_fail(c, EIO, "%s returned 0 (end of file) with %zu bytes expected",
 				       what, len);
-		return fail_errno(c, what, errno);
+		if (errno != EAGAIN)
+			return sb_fail(c, errno, "%s: %s", what, strerror(errno));
+		/* SPLICE_F_NONBLOCK: wait, counted, instead of spinning */
+		c->eagain++;
+		c->syscalls++;
+		if (poll(&p, 1, 10000) < 0)
+			return sb_fail(c, errno, "poll: %s", strerror(errno));
 	}
+}
+
+struct read_args {
+	int fd;
+	uint8_t *dst;
+};
+
+static ssize_t read_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
+{
+	const struct read_args *a = arg;
+
+	(void)c;
+	return read(a->fd, a->dst + done, left);
+}
+
+ssize_t sb_drain(struct sb_wl_ctx *c, int rfd, uint8_t *dst, size_t len)
+{
+	struct read_args a = { .fd = rfd, .dst = dst };
+
+	if (!dst)
+		return sb_splice_all(c, rfd, NULL, c->null_fd, NULL, len, "splice pipe->/dev/null");
+	return sb_repeat(c, len, "read from pipe", read_step, &a);
+}
+
+/* ---------------------------------------------------------------- shared legs */
+
+ssize_t sb_leg_splice_src(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
+{
+	loff_t pos = (loff_t)off;
+
+	(void)done;
+	return sb_splice_once(c, c->src_fd, &pos, c->pfd[1], len, "splice file->pipe");
+}
+
+/* User pages of the pattern into the pipe: vmsplice (with SPLICE_F_GIFT when asked) or write. */
+ssize_t sb_leg_fill_user(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
+{
+	const uint8_t *src = sb_pattern_at(c->pat, off);
+	ssize_t n;
+
+	(void)done;
+	if (len > c->pipe_bytes)
+		len = c->pipe_bytes; /* a blocking write() of more would wait for a reader */
+	if (c->fill == SB_FILL_VMSPLICE) {
+		struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
+
+		n = vmsplice(c->pfd[1], &iov, 1, c->gift ? SPLICE_F_GIFT : 0);
+	} else {
+		n = write(c->pfd[1], src, len);
+	}
+	c->syscalls++;
+	if (n > 0)
+		return n;
+	if (n == 0)
+		return sb_fail(c, EIO, "filling the pipe returned 0 for %zu bytes", len);
+	return sb_fail(c, errno, "%s: %s",
+		       c->fill == SB_FILL_VMSPLICE ? "vmsplice user->pipe" : "write to pipe",
+		       strerror(errno));
 }
 
 ssize_t sb_sink_drain(struct sb_wl_ctx *c, int rfd, size_t done, size_t len)
@@ -151,4 +176,19 @@ ssize_t sb_sink_drain(struct sb_wl_ctx *c, int rfd, size_t done, size_t len)
 		return sb_drain(c, rfd, c->buf + done, len);
 	}
 	return sb_drain(c, rfd, NULL, len);
+}
+
+ssize_t sb_leg_sink(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
+{
+	(void)off;
+	return sb_sink_drain(c, c->pfd[0], done, len);
+}
+
+ssize_t sb_leg_splice_dst(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
+{
+	loff_t pos = (loff_t)off;
+
+	(void)done;
+	c->out_in_dst = true;
+	return sb_splice_all(c, c->pfd[0], NULL, c->dst_fd, &pos, len, "splice pipe->file");
 }

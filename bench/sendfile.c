@@ -10,10 +10,20 @@
 
 #include "workload.h"
 
+static ssize_t sendfile_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
+{
+	ssize_t n;
+
+	(void)done;
+	n = sendfile(c->dst_fd, c->src_fd, (off_t *)arg, left);
+	if (n > 0)
+		c->dst_pos += n;
+	return n;
+}
+
 static ssize_t sendfile_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
 	off_t in = (off_t)off;
-	size_t done = 0;
 
 	if (c->dst_pos != (int64_t)off) {
 		c->syscalls++;
@@ -21,20 +31,8 @@ static ssize_t sendfile_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t l
 			return sb_fail(c, errno, "lseek destination: %s", strerror(errno));
 		c->dst_pos = (int64_t)off;
 	}
-	while (done < len) {
-		ssize_t n = sendfile(c->dst_fd, c->src_fd, &in, len - done);
-
-		c->syscalls++;
-		if (n < 0)
-			return sb_fail(c, errno, "sendfile file->file: %s", strerror(errno));
-		if (n == 0)
-			return sb_fail(c, EIO, "sendfile returned 0 with %zu of %zu bytes left",
-				       len - done, len);
-		done += (size_t)n;
-		c->dst_pos += n;
-	}
 	c->out_in_dst = true;
-	return (ssize_t)done;
+	return sb_repeat(c, len, "sendfile file->file", sendfile_step, &in);
 }
 
 const struct sb_workload sb_wl_sendfile_file_to_file = {

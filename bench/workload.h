@@ -63,6 +63,14 @@ struct sb_wl_ctx {
 	char why[256];	     /* reason for a negative return */
 };
 
+/*
+ * A leg of a pipe path. In-legs put up to @len bytes (at most the pipe's
+ * capacity) into the empty pipe with one call and return how many; out-legs
+ * empty exactly @len bytes from it. @off is the stream/file offset of the
+ * piece, @done how much of the op came before it (its place in c->buf).
+ */
+typedef ssize_t (*sb_leg_fn)(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
+
 struct sb_workload {
 	const char *id;	     /* "family.variant" */
 	const char *family;
@@ -74,8 +82,12 @@ struct sb_workload {
 	/*
 	 * Move @len bytes at file/stream offset @off (the range never crosses the
 	 * end of the pattern period). Returns @len, or -errno with c->why set.
+	 * Pipe paths leave this NULL and give ->in and ->out: the op is then
+	 * sb_pump(), which alternates them until @len bytes went through.
 	 */
 	ssize_t (*op)(struct sb_wl_ctx *c, uint64_t off, size_t len);
+	sb_leg_fn in;
+	sb_leg_fn out;
 	void (*teardown)(struct sb_wl_ctx *c); /* optional */
 };
 
@@ -93,27 +105,46 @@ const struct sb_workload *sb_workload_find(const char *id);
 /* Whether @family names at least one workload family. */
 bool sb_workload_is_family(const char *family);
 
+/* One op of workload @w: ->op, or the pump of its legs. */
+ssize_t sb_workload_op(const struct sb_workload *w, struct sb_wl_ctx *c, uint64_t off, size_t len);
+
 /*
- * Helpers shared by the drivers (bench/common.c). All loop until @len bytes
- * moved, count syscalls, handle EAGAIN with poll when non-blocking, and fail
- * with -EIO and a reason when a call returns 0 before @len bytes moved.
+ * Helpers shared by the drivers (bench/common.c).
  */
+
+/*
+ * Call @step until @len bytes are done. @step gets how much is done and how
+ * much is left, makes one syscall and returns its result (bytes, or -1 with
+ * errno set). Counts the syscalls; fails with "<what>: <strerror>" on an
+ * error and with -EIO when a call returns 0 before @len bytes.
+ */
+typedef ssize_t (*sb_step_fn)(struct sb_wl_ctx *c, void *arg, size_t done, size_t left);
+ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg);
+
+/* The pipe loop: in-leg fills the empty pipe once, out-leg empties it, until @len bytes. */
+ssize_t sb_pump(struct sb_wl_ctx *c, uint64_t off, size_t len, sb_leg_fn in, sb_leg_fn out);
+
+/* splice exactly @len bytes from @in to @out (both offsets optional), flags without NONBLOCK. */
 ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff_t *out_off,
-		      size_t len, unsigned int flags, const char *what);
-/* Empty @len bytes from pipe read end @rfd: to /dev/null, or into @dst when not NULL. */
-ssize_t sb_drain(struct sb_wl_ctx *c, int rfd, uint8_t *dst, size_t len);
-/*
- * Put up to @len bytes (at most the pipe capacity) from @src into the empty
- * pipe @wfd with one call: vmsplice (SPLICE_F_GIFT if @gift) or write.
- * Returns the bytes put (> 0) or -errno.
- */
-ssize_t sb_fill_once(struct sb_wl_ctx *c, int wfd, const uint8_t *src, size_t len,
-		     enum sb_fill how, bool gift);
-/* One splice(in -> pipe @out) of up to @len bytes into an empty pipe; > 0 or -errno. */
+		      size_t len, const char *what);
+/* One splice(in -> pipe @out) of up to @len bytes into an empty pipe, with c->splice_flags. */
 ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, size_t len,
 		       const char *what);
-/* Drain into the verify/user buffer when needed, else per the sink. Sets c->out. */
+/* Empty @len bytes from pipe read end @rfd: into @dst, or to /dev/null when @dst is NULL. */
+ssize_t sb_drain(struct sb_wl_ctx *c, int rfd, uint8_t *dst, size_t len);
+
+/*
+ * The sink: empty @len bytes from @rfd to /dev/null, or into c->buf + @done
+ * (--sink user, and always when verifying; sets c->out).
+ */
 ssize_t sb_sink_drain(struct sb_wl_ctx *c, int rfd, size_t done, size_t len);
+
+/* Legs used by several workloads. */
+ssize_t sb_leg_splice_src(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
+ssize_t sb_leg_fill_user(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
+ssize_t sb_leg_sink(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
+ssize_t sb_leg_splice_dst(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
+
 ssize_t sb_fail(struct sb_wl_ctx *c, int err, const char *fmt, ...) SB_PRINTF(3, 4);
 
 #endif

@@ -113,30 +113,13 @@ void sb_engine_fini(struct sb_engine *e)
 
 /* ------------------------------------------------------------------ files */
 
-static int write_full(int fd, const void *buf, size_t len, off_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *buf, size_t len, off_t off)
+/* pwrite or pread exactly @len bytes at @off. 0 or -errno (-EIO for a short end of file). */
+static int io_full(int fd, void *buf, size_t len, off_t off, bool write)
 {
 	uint8_t *p = buf;
 
 	while (len) {
-		ssize_t n = pread(fd, p, len, off);
+		ssize_t n = write ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
 
 		if (n < 0)
 			return -errno;
@@ -182,7 +165,7 @@ static int target_dir(struct sb_engine *e, const struct sb_cell *c, const char *
 		err = -errno;
 		goto fail;
 	}
-	err = write_full(fd, e->pat.image, e->pat.size, 0);
+	err = io_full(fd, e->pat.image, e->pat.size, 0, true);
 	if (!err && fsync(fd))
 		err = -errno;
 	close(fd);
@@ -429,7 +412,7 @@ static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
 	int err;
 
 	if (x->out_in_dst) {
-		err = read_full(rt->dst_rd, rt->check, n, (off_t)off);
+		err = io_full(rt->dst_rd, rt->check, n, (off_t)off, false);
 		if (err)
 			return set_err(rt, err, false, "reading back the destination at %llu: %s",
 				       (unsigned long long)off, strerror(-err));
@@ -458,7 +441,7 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *verify_ns)
 	x->verify = verify;
 	x->out = NULL;
 	x->out_in_dst = false;
-	n = rt->c->wl->op(x, off, len);
+	n = sb_workload_op(rt->c->wl, x, off, len);
 	if (n < 0) {
 		if (n == -EINTR && sb_stop_signal)
 			return set_err(rt, -EINTR, false, "interrupted");

@@ -21,27 +21,41 @@ static size_t nr_opts(const struct sb_opt *t)
 	return n;
 }
 
-int sb_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len)
+/*
+ * The leading decimal digits of @s into @v, @end after them. @what names the
+ * expected value in the error ("a non-negative integer").
+ */
+static int parse_digits(const char *s, unsigned long long *v, char **end, const char *what,
+			char *why, size_t why_len)
 {
-	unsigned long long v;
-	char *end;
-
 	if (!s || !*s) {
 		snprintf(why, why_len, "empty value");
 		return -EINVAL;
 	}
 	if (!isdigit((unsigned char)*s)) {
-		snprintf(why, why_len, "not a non-negative integer");
+		snprintf(why, why_len, "not %s", what);
 		return -EINVAL;
 	}
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	*v = strtoull(s, end, 10);
 	if (errno == ERANGE) {
 		snprintf(why, why_len, "too large");
 		return -ERANGE;
 	}
+	return 0;
+}
+
+int sb_parse_u64(const char *s, uint64_t *out, char *why, size_t why_len)
+{
+	static const char what[] = "a non-negative integer";
+	unsigned long long v;
+	char *end;
+	int err = parse_digits(s, &v, &end, what, why, why_len);
+
+	if (err)
+		return err;
 	if (*end) {
-		snprintf(why, why_len, "not a non-negative integer");
+		snprintf(why, why_len, "not %s", what);
 		return -EINVAL;
 	}
 	*out = v;
@@ -53,21 +67,11 @@ int sb_parse_size(const char *s, uint64_t *out, char *why, size_t why_len)
 	unsigned long long v;
 	uint64_t mult = 1;
 	char *end;
+	int err = parse_digits(s, &v, &end, "a size (use a number with an optional k, m or g suffix)",
+			       why, why_len);
 
-	if (!s || !*s) {
-		snprintf(why, why_len, "empty size");
-		return -EINVAL;
-	}
-	if (!isdigit((unsigned char)*s)) {
-		snprintf(why, why_len, "not a size (use a number with an optional k, m or g suffix)");
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE) {
-		snprintf(why, why_len, "too large");
-		return -ERANGE;
-	}
+	if (err)
+		return err;
 	if (*end) {
 		switch (tolower((unsigned char)*end)) {
 		case 'k':
