@@ -64,6 +64,17 @@ ssize_t sb_workload_op(const struct sb_workload *w, struct sb_wl_ctx *c, uint64_
 	return w->op ? w->op(c, off, len) : sb_pump(c, off, len, w->in, w->out);
 }
 
+bool sb_eagain_wait(struct sb_wl_ctx *c, int in, int out)
+{
+	struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = out, .events = POLLOUT } };
+
+	if (errno != EAGAIN || !(c->splice_flags & SPLICE_F_NONBLOCK))
+		return false;
+	c->eagain++;
+	c->syscalls += 2; /* the call that said EAGAIN and the poll */
+	return poll(p, 2, 10000) >= 0;
+}
+
 struct splice_args {
 	int in, out;
 	loff_t *in_off, *out_off;
@@ -72,10 +83,13 @@ struct splice_args {
 static ssize_t splice_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
 {
 	const struct splice_args *a = arg;
+	ssize_t n;
 
 	(void)done;
-	return splice(a->in, a->in_off, a->out, a->out_off, left,
-		      c->splice_flags & ~(unsigned int)SPLICE_F_NONBLOCK);
+	do
+		n = splice(a->in, a->in_off, a->out, a->out_off, left, c->splice_flags);
+	while (n < 0 && sb_eagain_wait(c, a->in, a->out));
+	return n;
 }
 
 ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff_t *out_off,
@@ -93,21 +107,16 @@ ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, siz
 		len = c->pipe_bytes;
 	for (;;) {
 		ssize_t n = splice(in, in_off, out, NULL, len, c->splice_flags);
-		struct pollfd p = { .fd = out, .events = POLLOUT };
 
-		c->syscalls++;
-		if (n > 0)
+		if (n > 0) {
+			c->syscalls++;
 			return n;
+		}
 		if (n == 0)
 			return sb_fail(c, EIO, "%s returned 0 (end of file) with %zu bytes expected",
 				       what, len);
-		if (errno != EAGAIN)
+		if (!sb_eagain_wait(c, in, out))
 			return sb_fail(c, errno, "%s: %s", what, strerror(errno));
-		/* SPLICE_F_NONBLOCK: wait, counted, instead of spinning */
-		c->eagain++;
-		c->syscalls++;
-		if (poll(&p, 1, 10000) < 0)
-			return sb_fail(c, errno, "poll: %s", strerror(errno));
 	}
 }
 
@@ -147,18 +156,21 @@ ssize_t sb_leg_splice_src(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t
 ssize_t sb_leg_fill_user(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
 {
 	const uint8_t *src = sb_pattern_at(c->pat, off);
+	unsigned int flags = (c->gift ? SPLICE_F_GIFT : 0) | (c->splice_flags & SPLICE_F_NONBLOCK);
 	ssize_t n;
 
 	(void)done;
 	if (len > c->pipe_bytes)
 		len = c->pipe_bytes; /* a blocking write() of more would wait for a reader */
-	if (c->fill == SB_FILL_VMSPLICE) {
-		struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
+	do {
+		if (c->fill == SB_FILL_VMSPLICE) {
+			struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
 
-		n = vmsplice(c->pfd[1], &iov, 1, c->gift ? SPLICE_F_GIFT : 0);
-	} else {
-		n = write(c->pfd[1], src, len);
-	}
+			n = vmsplice(c->pfd[1], &iov, 1, flags);
+		} else {
+			n = write(c->pfd[1], src, len);
+		}
+	} while (n < 0 && sb_eagain_wait(c, -1, c->pfd[1]));
 	c->syscalls++;
 	if (n > 0)
 		return n;

@@ -12,9 +12,14 @@
 
 static ssize_t tee_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
 {
+	ssize_t n;
+
 	(void)arg;
 	(void)done;
-	return tee(c->pfd[0], c->pfd2[1], left, c->splice_flags & ~(unsigned int)SPLICE_F_NONBLOCK);
+	do
+		n = tee(c->pfd[0], c->pfd2[1], left, c->splice_flags);
+	while (n < 0 && sb_eagain_wait(c, c->pfd[0], c->pfd2[1]));
+	return n;
 }
 
 static ssize_t leg_tee(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
@@ -42,7 +47,8 @@ const struct sb_workload sb_wl_tee_pipe_to_pipe = {
 	.summary = "tee one pipe into another; both are then drained (B by the sink)",
 	.path = "user =vmsplice=> pipe A =tee=> pipe B =splice=> /dev/null; A =splice=> /dev/null",
 	.twin = NULL,
-	.flags = SB_WL_PIPE | SB_WL_PIPE2 | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_ZEROCOPY,
+	.flags = SB_WL_PIPE | SB_WL_PIPE2 | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_AX_FLAGS |
+		 SB_WL_ZEROCOPY,
 	.in = sb_leg_fill_user,
 	.out = leg_tee,
 };

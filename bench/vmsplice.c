@@ -14,7 +14,8 @@ const struct sb_workload sb_wl_vmsplice_user_to_pipe = {
 	.summary = "vmsplice user pages into a pipe (--gift off|on), drained by the sink (--sink)",
 	.path = "user =vmsplice=> pipe =splice=> /dev/null (sink devnull) | =read=> user",
 	.twin = "vmsplice.pipe-to-user",
-	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_AX_GIFT | SB_WL_ZEROCOPY,
+	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_AX_GIFT | SB_WL_AX_FLAGS |
+		 SB_WL_ZEROCOPY,
 	.in = sb_leg_fill_user,
 	.out = sb_leg_sink,
 };
@@ -22,8 +23,12 @@ const struct sb_workload sb_wl_vmsplice_user_to_pipe = {
 static ssize_t vmsplice_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
 {
 	struct iovec iov = { .iov_base = (uint8_t *)arg + done, .iov_len = left };
+	ssize_t n;
 
-	return vmsplice(c->pfd[0], &iov, 1, 0);
+	do
+		n = vmsplice(c->pfd[0], &iov, 1, c->splice_flags & SPLICE_F_NONBLOCK);
+	while (n < 0 && sb_eagain_wait(c, c->pfd[0], -1));
+	return n;
 }
 
 /* Out-leg: vmsplice the pipe back out into the user buffer (the kernel copies). */
@@ -40,7 +45,7 @@ const struct sb_workload sb_wl_vmsplice_pipe_to_user = {
 	.summary = "fill a pipe by vmsplice of user pages, vmsplice it back out into a buffer",
 	.path = "user =vmsplice=> pipe =vmsplice=> user (copy)",
 	.twin = NULL,
-	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY,
+	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY | SB_WL_AX_FLAGS,
 	.in = sb_leg_fill_user,
 	.out = leg_vmsplice_to_user,
 };

@@ -5,9 +5,10 @@
  * lists them (order = order of the matrix and of `splicebench list`).
  *
  * The engine opens the files and pipes a descriptor asks for (flags), then
- * calls ->op() repeatedly. One op moves one chunk through the whole path (for
+ * runs ops repeatedly. One op moves one chunk through the whole path (for
  * example file -> pipe -> /dev/null), looping over short transfers, and
- * returns the bytes moved or -errno. Ops count every syscall they make.
+ * returns the bytes moved or -errno. Ops count every syscall they make. A
+ * descriptor gives either ->op, or an in-leg and an out-leg for a pipe path.
  */
 #ifndef SB_WORKLOAD_H
 #define SB_WORKLOAD_H
@@ -124,7 +125,14 @@ ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn 
 /* The pipe loop: in-leg fills the empty pipe once, out-leg empties it, until @len bytes. */
 ssize_t sb_pump(struct sb_wl_ctx *c, uint64_t off, size_t len, sb_leg_fn in, sb_leg_fn out);
 
-/* splice exactly @len bytes from @in to @out (both offsets optional), flags without NONBLOCK. */
+/*
+ * After a call failed: when it was EAGAIN under SPLICE_F_NONBLOCK, wait with
+ * poll for @in to be readable or @out writable (-1: not polled), count the
+ * retry and return true (call again); otherwise false with errno kept.
+ */
+bool sb_eagain_wait(struct sb_wl_ctx *c, int in, int out);
+
+/* splice exactly @len bytes from @in to @out (both offsets optional), with c->splice_flags. */
 ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff_t *out_off,
 		      size_t len, const char *what);
 /* One splice(in -> pipe @out) of up to @len bytes into an empty pipe, with c->splice_flags. */

@@ -232,7 +232,7 @@ struct cell_rt {
 	int dst_rd;	  /* destination opened for reading back (verification) */
 	uint8_t *check;	  /* read-back buffer */
 	struct sb_verifier ver;
-	uint64_t base;	  /* first file offset used (misaligned cells start at 512) */
+	uint64_t base;	  /* first file offset used (misaligned cells: SB_MISALIGN_BYTES) */
 	uint64_t end;	  /* one past the last byte: the pattern period */
 	uint64_t pos;
 	bool wrapped;
@@ -874,7 +874,7 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	json_object_set_new(ver, "bytes", json_integer((json_int_t)rt.ver.bytes));
 	json_object_set_new(ver, "pass_ns", pass_ns ? json_integer((json_int_t)pass_ns)
 						    : json_null());
-	if (rt.ver.digest) {
+	if (rt.ver.digest && rt.ver.bytes) {
 		char hex[24];
 
 		snprintf(hex, sizeof(hex), "%016llx",

@@ -86,7 +86,8 @@ static const struct sb_opt run_opts[] = {
 	  .help = "page cache state of the source file (quick: warm; full: warm,cold)" },
 	{ .name = "splice-flags", .type = SB_OPT_LIST, .off = OFF(splice_flags),
 	  .metavar = "FLAG[,FLAG...]", .vals = flag_vals,
-	  .help = "SPLICE_F_* flags where meaningful (default: none)" },
+	  .help = "SPLICE_F_* flags given together to every splice, vmsplice and tee call of the "
+		  "splice, vmsplice-fill and tee paths: one set per run, not an axis (default: none)" },
 	{ .name = "pipe-size", .type = SB_OPT_SIZE, .off = OFF(pipe_size), .metavar = "SIZE",
 	  .min = 0, .max = 256 * SB_MIB,
 	  .help = "pipe capacity set with F_SETPIPE_SZ (default: 0 = max(64k, chunk))" },
@@ -95,11 +96,11 @@ static const struct sb_opt run_opts[] = {
 	  .help = "size of the source file; the data pattern is held in memory too (default: 64m)" },
 	{ .name = "fs-size", .type = SB_OPT_SIZE, .off = OFF(fs_size), .metavar = "SIZE",
 	  .min = 64 * SB_MIB, .max = 64 * SB_GIB,
-	  .help = "size of each created file system (default: max(320m, 3 x file size))" },
+	  .help = "size of each created file system (default: max(300m, 3 x file size))" },
 	{ .name = "cpu", .type = SB_OPT_U64, .off = OFF(cpu), .metavar = "N", .min = 0,
 	  .max = 4095, .help = "pin the benchmark to CPU N" },
 	{ .name = "seed", .type = SB_OPT_U64, .off = OFF(seed), .metavar = "N", .min = 0,
-	  .max = UINT64_MAX, .help = "seed of the data pattern (default: from the clock, recorded)" },
+	  .max = INT64_MAX, .help = "seed of the data pattern (default: from the clock, recorded)" },
 	{ .name = "out", .short_name = 'o', .type = SB_OPT_STR, .off = OFF(out), .metavar = "DIR",
 	  .help = "write result.json here (default: results/<UTC time>-<host>-<kernel>/)" },
 	{ .name = "dir", .type = SB_OPT_STR, .off = OFF(dir), .metavar = "PATH",
@@ -115,7 +116,8 @@ static const struct sb_opt run_opts[] = {
 	{ .name = "json", .type = SB_OPT_SETVAL, .off = OFF(json), .setval = 1,
 	  .help = "print the result JSON on stdout instead of the table" },
 	{ .name = "quiet", .short_name = 'q', .type = SB_OPT_SETVAL, .off = OFF(quiet),
-	  .setval = 1, .help = "no progress line, no warnings" },
+	  .setval = 1, .help = "print only the result file's path: no table, progress line or "
+			       "warnings (errors still go to stderr)" },
 	{ .name = "verbose", .short_name = 'v', .type = SB_OPT_COUNT, .off = OFF(verbose),
 	  .help = "more diagnostics on stderr" },
 	{ .name = "dry-run", .type = SB_OPT_SETVAL, .off = OFF(dry_run), .setval = 1,
@@ -228,6 +230,25 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	} else if (o->fs_size < 2 * o->file_size + 16 * SB_MIB) {
 		return sb_usage_err("run", "--fs-size too small for two files of --file-size "
 					   "plus metadata (need at least 2 x file size + 16m)");
+	}
+	{
+		const struct sb_str_list *lists[] = { &o->workloads, &o->targets, &o->sinks,
+						      &o->fills,     &o->gifts,	  &o->caches,
+						      &o->splice_flags };
+		const char *names[] = { "workload", "target", "sink", "fill", "gift", "cache",
+					"splice-flags" };
+
+		for (size_t l = 0; l < SB_ARRAY_SIZE(lists); l++)
+			for (size_t i = 0; i < lists[l]->n; i++)
+				for (size_t k = 0; k < i; k++)
+					if (!strcmp(lists[l]->v[i], lists[l]->v[k]))
+						return sb_usage_err("run", "--%s: '%s' given twice",
+								    names[l], lists[l]->v[i]);
+		for (size_t i = 0; i < o->chunks.n; i++)
+			for (size_t k = 0; k < i; k++)
+				if (o->chunks.v[i] == o->chunks.v[k])
+					return sb_usage_err("run", "--chunk: %llu given twice",
+							    (unsigned long long)o->chunks.v[i]);
 	}
 	/* workloads: ids, families or all */
 	for (size_t i = 0; i < o->workloads.n; i++) {
@@ -386,7 +407,7 @@ int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct 
 		if (!selected(o, w))
 			continue;
 		if (w->flags & SB_WL_PIPE_ONLY) {
-			if (list_has(&o->targets, SB_TARGET_PIPE) || (o->dir && !o->targets.n))
+			if (list_has(&o->targets, SB_TARGET_PIPE))
 				err = expand_target(o, &cv, w, SB_TARGET_PIPE, -1, false);
 		} else if (o->dir) {
 			err = expand_target(o, &cv, w, dir_fstype ? dir_fstype : "dir", -1, true);

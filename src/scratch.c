@@ -70,6 +70,7 @@ struct scratch_fs {
 	char *mkfs_version;
 	char *mount_options;
 	uint64_t block_size;
+	int loop_dio;	       /* loop device does direct I/O to its image: 1, 0, -1 unknown */
 };
 
 struct sb_scratch {
@@ -776,6 +777,24 @@ static int loop_configure(int lfd, int img_fd, const struct loop_info64 *info, c
 	return 0;
 }
 
+/* /sys/block/loopN/loop/dio: 1 when the loop device does direct I/O, 0 not, -1 unknown. */
+static int loop_dio_state(int nr)
+{
+	char path[64], buf[8] = "";
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/block/loop%d/loop/dio", nr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	return buf[0] == '1';
+}
+
 /*
  * Attach @img_fd (file @image) to a free loop device with autoclear. Returns
  * the open device fd (closing it after the mount lets autoclear detach on
@@ -789,7 +808,13 @@ static int loop_attach(int img_fd, const char *image, int *nr_out, char *why, si
 	int ctl, nr = -1, lfd = -1, err = -EBUSY;
 
 	memset(&info, 0, sizeof(info));
-	info.lo_flags = LO_FLAGS_AUTOCLEAR;
+	/*
+	 * Direct I/O to the image, so O_DIRECT and cold-cache reads on the
+	 * mounted file system reach storage instead of the page cache of the
+	 * file system holding the image. Retried without it where the image's
+	 * file system cannot do direct I/O; sysfs tells which one held.
+	 */
+	info.lo_flags = LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO;
 	snprintf((char *)info.lo_file_name, LO_NAME_SIZE, "%s%s", LOOP_NAME_PREFIX, image);
 
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
@@ -820,6 +845,10 @@ static int loop_attach(int img_fd, const char *image, int *nr_out, char *why, si
 			break;
 		}
 		err = loop_configure(lfd, img_fd, &info, &step);
+		if (err == -EINVAL && (info.lo_flags & LO_FLAGS_DIRECT_IO)) {
+			info.lo_flags &= ~(uint32_t)LO_FLAGS_DIRECT_IO;
+			err = loop_configure(lfd, img_fd, &info, &step);
+		}
 		if (err == 0)
 			break;
 		close(lfd);
@@ -1493,7 +1522,7 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 	struct sb_scratch *s = NULL;
 	char *rdir = NULL, *tmpl = NULL;
 	struct stat st;
-	int err;
+	int err, r;
 
 	*out = NULL;
 	if (!dir || !*dir) {
@@ -1515,6 +1544,10 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 		set_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
 		return err;
 	}
+	/* a run killed in this directory before left its marked subdirectory */
+	r = sb_scratch_recover_stale(rdir);
+	if (r < 0)
+		sb_warn("cannot check %s for stale scratch directories: %s", rdir, strerror(-r));
 	s = scratch_new();
 	tmpl = xasprintf("%s%s%sXXXXXX", rdir, strcmp(rdir, "/") ? "/" : "", SB_SCRATCH_PREFIX);
 	if (!s || !tmpl) {
@@ -1752,6 +1785,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 	f->mounted = true;
 	f->image = img;
 	f->loop_nr = nr;
+	f->loop_dio = loop_dio_state(nr);
 	f->device = strdup(dev);
 	f->image_bytes = bytes;
 	f->mkfs_cmd = cmdline;
@@ -1849,6 +1883,8 @@ json_t *sb_scratch_fs_info(const struct sb_scratch *s, enum sb_fs fs)
 	r |= json_object_set_new(o, "mkfs_version", jstr(f->mkfs_version));
 	r |= json_object_set_new(o, "mount_options", jstr(f->mount_options));
 	r |= json_object_set_new(o, "block_size", json_integer((json_int_t)f->block_size));
+	r |= json_object_set_new(o, "loop_direct_io",
+				 !blk || f->loop_dio < 0 ? json_null() : json_boolean(f->loop_dio));
 	if (r) {
 		json_decref(o);
 		return NULL;

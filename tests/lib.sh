@@ -42,10 +42,11 @@ need_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root (mounts, loop devices)"
 }
 
-# Leftovers of splicebench on this machine: mounts, loop devices, scratch dirs under $1.
+# Leftovers of splicebench: mounts and loop devices whose path contains $1
+# (default: any splicebench path), and scratch directories under $1.
 leftovers() {
 	{
-		grep -E 'splicebench' /proc/mounts
+		grep -F "${1:-splicebench}" /proc/mounts
 		for f in /sys/block/loop*/loop/backing_file; do
 			[ -r "$f" ] && grep -H "${1:-splicebench}" "$f"
 		done

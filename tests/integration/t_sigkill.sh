@@ -27,8 +27,8 @@ stale=$(ls -d "$work"/splicebench-?????? 2>/dev/null | grep -v foreign)
 [ -e "$stale/.splicebench-owner" ]; ok $? "with its owner marker"
 # the namespace is gone with the process: its mounts and loop devices go too
 i=0
-while [ $i -lt 50 ] && [ -n "$(leftovers)" ]; do sleep 0.1; i=$((i + 1)); done
-is "$(leftovers)" "" "no mount or loop device survives the SIGKILL"
+while [ $i -lt 50 ] && [ -n "$(leftovers "$work" | grep -v -e foreign -e "^$stale\$")" ]; do sleep 0.1; i=$((i + 1)); done
+is "$(leftovers "$work" | grep -v -e foreign -e "^$stale\$")" "" "no mount or loop device survives the SIGKILL"
 
 "$SB" run -q -t tmpfs -w rw.file-read --duration 0.02 --samples 1 --warmup 0 \
 	--scratch-root "$work" --out "$work/out2" >"$work/stdout" 2>"$work/stderr"
