@@ -852,7 +852,14 @@ static void check_info(struct sb_scratch *s, enum sb_fs fs, const char *dir)
 	txt = json_dumps(info, JSON_COMPACT);
 	c_send('D', "%s info: %s", name, txt ? txt : "?");
 	free(txt);
-	c_ok(json_object_size(info) == 8, "%s: info has 8 keys", name);
+	c_ok(json_object_size(info) == 9, "%s: info has 9 keys", name);
+	if (strcmp(name, "tmpfs") == 0)
+		c_ok(json_is_null(json_object_get(info, "loop_direct_io")),
+		     "%s: no loop device, loop_direct_io null", name);
+	else
+		c_ok(json_is_boolean(json_object_get(info, "loop_direct_io")),
+		     "%s: loop_direct_io is what sysfs says (%s)", name,
+		     json_is_true(json_object_get(info, "loop_direct_io")) ? "true" : "false");
 	c_ok(jget_str(info, "fs") && strcmp(jget_str(info, "fs"), name) == 0, "%s: info.fs", name);
 	c_ok(jget_str(info, "mountpoint") && strcmp(jget_str(info, "mountpoint"), dir) == 0,
 	     "%s: info.mountpoint is %s", name, dir);
