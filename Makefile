@@ -77,8 +77,10 @@ SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(O)/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
 SAN_UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/san/%)
-TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_SRCS := $(filter-out tests/tools/shim_%.c,$(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:%.c=$(O)/%)
+SHIM_SRCS := $(wildcard tests/tools/shim_*.c)
+SHIM_LIBS := $(SHIM_SRCS:%.c=$(O)/%.so)
 CLI_TESTS := $(sort $(wildcard tests/cli/t_*.sh))
 INTEG_TESTS := $(sort $(wildcard tests/integration/t_*.sh))
 BIN := $(O)/splicebench
@@ -94,7 +96,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
+all: $(BIN) $(UNIT_BINS) $(TOOL_BINS) $(SHIM_LIBS)
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -134,6 +136,12 @@ $(O)/tests/tools/%: $(O)/tests/tools/%.o $(O)/libsb.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# LD_PRELOAD shims that make a syscall misbehave, for the integration tests
+$(O)/tests/tools/shim_%.so: tests/tools/shim_%.c | $(NEED_DEPS)
+	$(call msg,SHLIB,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+
 # sanitizer tree
 $(O)/san/%.o: %.c $(O)/build-info.h
 	$(call msg,CC-SAN,$@)
@@ -169,7 +177,7 @@ check-unit: $(UNIT_BINS)
 check-cli: $(BIN)
 	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(CLI_TESTS)
 
-check-integration: $(BIN) $(TOOL_BINS)
+check-integration: $(BIN) $(TOOL_BINS) $(SHIM_LIBS)
 	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(INTEG_TESTS)
 
 # ASan+UBSan build of the unit tests and the CLI tests.

@@ -6,38 +6,40 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 
 #include "pattern.h"
 #include "workload.h"
 
-static ssize_t tee_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t left)
-{
-	ssize_t n;
-
-	(void)arg;
-	(void)done;
-	do
-		n = tee(c->pfd[0], c->pfd2[1], left, c->splice_flags);
-	while (n < 0 && sb_eagain_wait(c, c->pfd[0], c->pfd2[1]));
-	return n;
-}
-
+/*
+ * Out-leg: tee all of pipe A into the empty pipe B with one call (tee always
+ * starts at A's head, so a retry after a short tee would duplicate bytes; B
+ * has A's capacity, so a short tee is an error), drain B to the sink, then
+ * consume A, checking it when verifying.
+ */
 static ssize_t leg_tee(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len)
 {
-	ssize_t r = sb_repeat(c, len, "tee pipe->pipe", tee_step, NULL);
+	char msg[256];
+	ssize_t r;
 
+	do
+		r = tee(c->pfd[0], c->pfd2[1], len, c->splice_flags);
+	while (r < 0 && sb_eagain_wait(c, c->pfd[0], c->pfd2[1]));
+	c->syscalls++;
 	if (r < 0)
-		return r;
-	/* the copy in B goes to the sink (or the buffer when verifying) */
+		return sb_fail(c, errno, "tee pipe->pipe: %s", strerror(errno));
+	if ((size_t)r != len)
+		return sb_fail(c, EIO, "tee duplicated %zd of %zu bytes", r, len);
 	r = sb_sink_drain(c, c->pfd2[0], done, len);
 	if (r < 0)
 		return r;
-	/* A still holds the original: consume it, and check it when verifying */
 	if (!c->verify || !c->ver)
 		return sb_drain(c, c->pfd[0], NULL, len);
 	r = sb_drain(c, c->pfd[0], c->buf2, len);
-	if (r >= 0 && !sb_verify(c->ver, off, c->buf2, len))
-		return sb_fail(c, EILSEQ, "source pipe changed by tee");
+	if (r >= 0 && !sb_verify(c->ver, off, c->buf2, len)) {
+		sb_mismatch_format(&c->ver->mm, msg, sizeof(msg));
+		return sb_fail(c, EILSEQ, "source pipe after tee: %s", msg);
+	}
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,14 +140,25 @@ static void check_fs(json_t *checks, const struct doctor_opts *o)
 	struct sb_scratch_opts so = { .root = o->scratch_root, .fs_bytes = SB_XFS_MIN_IMAGE };
 	struct sb_scratch *s = NULL;
 	char why[512], name[64], detail[512];
+	sigset_t stop, old;
 	int err;
 
+	/*
+	 * The trial file systems take a second or two: hold SIGINT/SIGTERM/SIGHUP
+	 * until they are gone again, then let the signal end the process.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	err = sb_scratch_create(&so, &s, why, sizeof(why));
 	if (err) {
 		for (int fs = 0; fs < SB_FS_NR; fs++) {
 			snprintf(name, sizeof(name), "fs.%s", sb_fs_name((enum sb_fs)fs));
 			add(checks, name, false, NULL, why);
 		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
 	}
 	for (int fs = 0; fs < SB_FS_NR; fs++) {
@@ -164,6 +176,7 @@ static void check_fs(json_t *checks, const struct doctor_opts *o)
 		check_direct(checks, name, dir);
 	}
 	sb_scratch_destroy(s);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static void check_perf(json_t *checks)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,8 @@ static void progress(const struct sb_run_opts *o, size_t i, size_t n, const stru
 	else
 		per = (double)(o->warmup + o->samples) * o->duration + 0.5;
 	left = per * (double)(n - i);
+	if (left > 359999)
+		left = 359999;
 	snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);
 	sb_cell_key(c, key, sizeof(key));
 	fprintf(stderr, "\r\033[K[%zu/%zu] %s  ETA %s", i + 1, n, key, eta);
@@ -80,6 +83,54 @@ static json_t *settings_json(const struct sb_run_opts *o)
 			 "file_size", (json_int_t)o->file_size, "fs_size", (json_int_t)o->fs_size,
 			 "cpu", o->cpu_set ? json_integer((json_int_t)o->cpu) : json_null(),
 			 "pipe_size", (json_int_t)o->pipe_size);
+}
+
+/* Warn about options that no selected cell uses (one line each). */
+static void warn_unused(const struct sb_run_opts *o, const struct sb_cell *cells, size_t n)
+{
+	static const struct {
+		const char *opt;
+		unsigned int axis;
+	} axes[] = {
+		{ "sink", SB_WL_AX_SINK },	   { "fill", SB_WL_AX_FILL },
+		{ "gift", SB_WL_AX_GIFT },	   { "splice-flags", SB_WL_AX_FLAGS },
+		{ "cache", SB_WL_SRC_FILE },	   { "direct", SB_WL_SRC_FILE | SB_WL_DST_FILE },
+	};
+	bool used[SB_ARRAY_SIZE(axes)] = { false }, direct = false, cold = false;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t a = 0; a < SB_ARRAY_SIZE(axes); a++)
+			used[a] |= (cells[i].wl->flags & axes[a].axis) != 0;
+		direct |= cells[i].direct != SB_DIRECT_OFF;
+		cold |= cells[i].cold;
+	}
+	for (size_t a = 0; a < SB_ARRAY_SIZE(axes); a++)
+		if (!used[a] && sb_opts_was_set(&sb_run_cmd, o->set, axes[a].opt))
+			sb_warn("run: --%s has no effect: no selected workload takes it",
+				axes[a].opt);
+	if (!direct && o->direct != SB_DSEL_OFF && sb_opts_was_set(&sb_run_cmd, o->set, "direct"))
+		sb_warn("run: --direct: no O_DIRECT cells (they run on ext4, xfs and --dir only)");
+	if (!cold && sb_opts_was_set(&sb_run_cmd, o->set, "cache"))
+		for (size_t k = 0; k < o->caches.n; k++)
+			if (!strcmp(o->caches.v[k], "cold"))
+				sb_warn("run: --cache cold: no cold cells (the page cache can be "
+					"dropped on ext4, xfs and --dir only)");
+}
+
+/* --dir must have room for the source and destination files. */
+static int check_dir_space(const struct sb_run_opts *o)
+{
+	uint64_t need = 2 * o->file_size + 16 * SB_MIB, have;
+	struct statvfs sv;
+
+	if (statvfs(o->dir, &sv))
+		return 0; /* reported when the directory is used */
+	have = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (have >= need)
+		return 0;
+	sb_err("run: --dir %s: %llu MiB free, the run needs %llu MiB (2 x --file-size + 16m)",
+	       o->dir, (unsigned long long)(have / SB_MIB), (unsigned long long)(need / SB_MIB));
+	return SB_EXIT_ENV;
 }
 
 static void dry_run(const struct sb_cell *cells, size_t n)
@@ -100,11 +151,11 @@ int sb_cmd_run(int argc, char **argv)
 	struct sb_cell *cells = NULL;
 	struct sb_scratch *scratch = NULL;
 	json_t *doc = NULL, *jcells, *run, *fsinfo;
-	char outdir[PATH_MAX], path[PATH_MAX + 32], why[512];
+	char outdir[PATH_MAX], path[PATH_MAX + 32], why[512] = "";
 	const char *dir_fstype = NULL;
 	size_t n = 0, nok = 0, nskip = 0, nfail = 0;
 	uint64_t seed, t_start;
-	int ret, err;
+	int ret, err, stopped = 0;
 
 	ret = sb_run_parse(argc, argv, &o);
 	if (ret == SB_OPTS_HELP) {
@@ -120,6 +171,26 @@ int sb_cmd_run(int argc, char **argv)
 		snprintf(outdir, sizeof(outdir), "%s", o.out);
 	else
 		sb_result_default_dir(outdir, sizeof(outdir));
+	snprintf(path, sizeof(path), "%s/%s", outdir, SB_RESULT_FILE);
+	if (!access(path, F_OK)) {
+		ret = sb_usage_err("run", "--out %s already holds a %s; choose another directory",
+				   outdir, SB_RESULT_FILE);
+		goto out_opts;
+	}
+	if (o.scratch_root) {
+		struct stat st;
+
+		if (stat(o.scratch_root, &st)) {
+			ret = sb_usage_err("run", "--scratch-root %s: %s", o.scratch_root,
+					   strerror(errno));
+			goto out_opts;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ret = sb_usage_err("run", "--scratch-root %s: not a directory",
+					   o.scratch_root);
+			goto out_opts;
+		}
+	}
 	err = sb_result_probe_dir(outdir);
 	if (err) {
 		ret = sb_usage_err("run", "--out %s: cannot write there: %s", outdir,
@@ -139,10 +210,18 @@ int sb_cmd_run(int argc, char **argv)
 		}
 	}
 	if (o.dry_run) {
-		ret = sb_matrix_build(&o, o.dir ? "dir" : NULL, &cells, &n);
+		char *fst = o.dir ? sb_fstype_of(o.dir) : NULL;
+
+		ret = sb_matrix_build(&o, fst, &cells, &n);
+		free(fst);
 		if (!ret)
 			dry_run(cells, n);
 		goto out_cells;
+	}
+	if (o.dir) {
+		ret = check_dir_space(&o);
+		if (ret)
+			goto out_opts;
 	}
 
 	install_signals();
@@ -172,6 +251,7 @@ int sb_cmd_run(int argc, char **argv)
 	ret = sb_matrix_build(&o, dir_fstype, &cells, &n);
 	if (ret)
 		goto out_scratch;
+	warn_unused(&o, cells, n);
 	if (!scratch && needs_files(cells, n)) {
 		struct sb_scratch_opts so = { .root = o.scratch_root, .fs_bytes = o.fs_size };
 
@@ -220,15 +300,17 @@ int sb_cmd_run(int argc, char **argv)
 				json_string_value(json_object_get(cj, "reason")));
 	}
 	progress(&o, n, n, NULL, t_start);
+	/* one reading: a signal during teardown must not disagree with the file */
+	stopped = sb_stop_signal;
 
 	{
 		char now[32];
 
 		sb_utc_iso(0, now, sizeof(now));
 		json_object_set_new(run, "end_utc", json_string(now));
-		json_object_set_new(run, "interrupted", json_boolean(sb_stop_signal != 0));
+		json_object_set_new(run, "interrupted", json_boolean(stopped != 0));
 		json_object_set_new(run, "interrupt_signal",
-				    sb_stop_signal ? json_integer(sb_stop_signal) : json_null());
+				    stopped ? json_integer(stopped) : json_null());
 		json_object_set_new(run, "cells_planned", json_integer((json_int_t)n));
 	}
 	fsinfo = json_array();
@@ -264,8 +346,8 @@ int sb_cmd_run(int argc, char **argv)
 		printf("results: %s\n", path);
 	}
 
-	if (sb_stop_signal)
-		ret = 128 + sb_stop_signal;
+	if (stopped)
+		ret = 128 + stopped;
 	else if (nfail)
 		ret = SB_EXIT_FAIL;
 	else if (!nok && nskip)

@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * Running one cell of the matrix.
+ * Running one cell of the matrix: files and descriptors, the verification
+ * pass, warm-up, timed samples, and the cell's JSON.
  *
- * Timing: one clock read per batch of B ops (the end of one batch is the
- * start of the next). B is the smallest batch for which the measured cost of
- * a clock read stays under 1% of the batch's time, so B = 1 (exact per-op
- * latency) whenever ops are slow enough. With B > 1 each histogram entry is
- * the mean latency of the ops in one batch; the batch size is recorded.
+ * Timing. Throughput is bytes over wall time of the whole sample. Latency is
+ * exact single-op time: when an op costs at least 200 clock reads, every op
+ * is timed (one clock read per op, the end of one op being the start of the
+ * next). Faster ops are timed in batches of B: the first op of each batch
+ * is timed on its own (one extra read), so the latency histogram holds exact
+ * latencies of one op in every B. B is chosen from the previous sample so the
+ * estimated clock cost stays under 0.5% of the sample, and doubled within a
+ * sample when ops get faster than that estimate (only the sampling rate of
+ * the latency histogram changes; `every` records the largest B).
+ *
+ * Verification: one untimed pass over the whole file before the samples and
+ * one after them (the destination zeroed before each), so a path that breaks
+ * during the samples fails the cell instead of reporting throughput.
+ *
+ * --verify: each op's data is checked, and before each op the destination
+ * range and the buffers are poisoned so stale data cannot pass. That work is
+ * timed separately and left out of wall time and latencies; CPU time and
+ * perf counters cannot separate it and include it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +40,11 @@
 #include "log.h"
 #include "stats.h"
 
-/*
- * Clock reads may cost at most 1% of the measured time; batches are sized for
- * half that, so a calibration that was slightly optimistic still stays under.
- */
-#define TARGET_OVERHEAD 0.005
+#define TARGET_OVERHEAD 0.005 /* estimated clock cost per sample; the promise is 1% */
 #define CALIBRATE_NS (10 * 1000 * 1000ULL)
 #define MAX_BATCH 4096
 #define NR_PERF 8
+#define COLD_RESIDENT_MAX 0.01 /* a "cold" sample may start with at most 1% cached */
 
 volatile sig_atomic_t sb_stop_signal;
 
@@ -42,6 +53,14 @@ uint64_t sb_now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SB_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * SB_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
@@ -132,54 +151,63 @@ static int io_full(int fd, void *buf, size_t len, off_t off, bool write)
 	return 0;
 }
 
-/* Directory of the cell's target, creating the file system and the source file once. */
-static int target_dir(struct sb_engine *e, const struct sb_cell *c, const char **dir, char *why,
-		      size_t len)
+/* Errors that mean "this host cannot provide the target", not "something broke". */
+static bool unavailable(int err)
+{
+	return err == -EPERM || err == -EACCES || err == -ENOENT || err == -ENODEV ||
+	       err == -ENXIO || err == -EOPNOTSUPP || err == -ENOSYS;
+}
+
+/* The cell's target directory, creating the file system on first use. */
+static int target_dir(struct sb_engine *e, const struct sb_cell *c, const char **dir)
 {
 	int idx = c->in_dir ? SB_FS_NR : c->fs;
 	const char *d = NULL;
+
+	if (!e->tgt[idx].tried) {
+		e->tgt[idx].tried = true;
+		if (!e->scratch) {
+			e->tgt[idx].err = -EPERM;
+			snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "%s", e->scratch_why);
+		} else if (c->in_dir) {
+			d = sb_scratch_path(e->scratch);
+		} else {
+			e->tgt[idx].err = sb_scratch_fs(e->scratch, (enum sb_fs)c->fs, &d,
+							e->tgt[idx].why, sizeof(e->tgt[idx].why));
+		}
+		if (d)
+			snprintf(e->tgt[idx].dir, sizeof(e->tgt[idx].dir), "%s", d);
+	}
+	*dir = e->tgt[idx].dir;
+	return e->tgt[idx].err;
+}
+
+/* The source file of the target: the pattern, written once and synced. */
+static int source_file(struct sb_engine *e, const struct sb_cell *c, const char *dir)
+{
+	int idx = c->in_dir ? SB_FS_NR : c->fs;
 	char path[PATH_MAX + 16];
 	int fd, err;
 
-	if (e->tgt[idx].tried)
-		goto out;
-	e->tgt[idx].tried = true;
-	if (!e->scratch) {
-		e->tgt[idx].err = -EPERM;
-		snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "%s", e->scratch_why);
-		goto out;
-	}
-	if (c->in_dir)
-		d = sb_scratch_path(e->scratch);
-	else
-		e->tgt[idx].err = sb_scratch_fs(e->scratch, (enum sb_fs)c->fs, &d, e->tgt[idx].why,
-						sizeof(e->tgt[idx].why));
-	if (e->tgt[idx].err)
-		goto out;
-	snprintf(e->tgt[idx].dir, sizeof(e->tgt[idx].dir), "%s", d);
-
-	/* the source file: the pattern, written once per target and synced */
-	snprintf(path, sizeof(path), "%s/src.dat", d);
+	if (e->tgt[idx].src_tried)
+		return e->tgt[idx].src_err;
+	e->tgt[idx].src_tried = true;
+	snprintf(path, sizeof(path), "%s/src.dat", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
-		goto fail;
+	} else {
+		err = io_full(fd, e->pat.image, e->pat.size, 0, true);
+		if (!err && fsync(fd))
+			err = -errno;
+		close(fd);
 	}
-	err = io_full(fd, e->pat.image, e->pat.size, 0, true);
-	if (!err && fsync(fd))
-		err = -errno;
-	close(fd);
-	if (!err)
-		goto out;
-fail:
-	e->tgt[idx].err = err;
-	snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "creating the source file %s: %s",
-		 path, strerror(-err));
-out:
-	*dir = e->tgt[idx].dir;
-	if (e->tgt[idx].err)
-		snprintf(why, len, "%s", e->tgt[idx].why);
-	return e->tgt[idx].err;
+	if (err) {
+		e->tgt[idx].src_err = err;
+		snprintf(e->tgt[idx].src_why, sizeof(e->tgt[idx].src_why),
+			 "creating the source file %s: %s", path, strerror(-err));
+	}
+	return err;
 }
 
 /* Fraction of @fd's pages resident in the page cache (mincore), or NAN. */
@@ -210,37 +238,42 @@ static double resident_fraction(int fd, size_t size)
 struct sample {
 	uint64_t bytes;
 	uint64_t ops;
-	uint64_t wall_ns;
+	uint64_t wall_ns;    /* timed work: elapsed minus verification */
+	uint64_t elapsed_ns; /* first to last clock read of the sample */
 	uint64_t syscalls;
 	uint64_t eagain;
-	uint64_t batches;
-	uint64_t batch_ops; /* batch size at the end of the sample (it only grows) */
-	uint64_t user_ns;
+	uint64_t batch_ops;  /* ops per timing batch at the end of the sample */
+	uint64_t clock_reads;
+	uint64_t cpu_ns;     /* CLOCK_THREAD_CPUTIME_ID */
+	uint64_t user_ns;    /* getrusage: tick-based, approximate */
 	uint64_t sys_ns;
 	uint64_t verify_ns;
 	uint64_t verified;
-	double resident; /* cold cells: page-cache residency of the source after the drop */
+	double resident;     /* cold cells: page-cache residency of the source after the drop */
+	unsigned int drops;  /* cold cells: posix_fadvise calls it took */
 	double perf[NR_PERF];
 	bool perf_ok[NR_PERF];
-	struct sb_hist hist;
+	struct sb_hist hist; /* exact latencies of single ops */
 };
 
 struct cell_rt {
 	struct sb_engine *e;
 	const struct sb_cell *c;
 	struct sb_wl_ctx ctx;
-	int dst_rd;	  /* destination opened for reading back (verification) */
+	int dst_rw;	  /* destination opened without O_DIRECT: read back, poison, hooks */
 	uint8_t *check;	  /* read-back buffer */
+	uint8_t *zeros;	  /* poison for destination ranges */
 	struct sb_verifier ver;
 	uint64_t base;	  /* first file offset used (misaligned cells: SB_MISALIGN_BYTES) */
 	uint64_t end;	  /* one past the last byte: the pattern period */
 	uint64_t pos;
 	bool wrapped;
-	uint64_t ops_ok;   /* successful ops so far in this cell */
-	bool verifying;	   /* inside the verification pass */
+	uint64_t ops_ok;  /* successful ops so far in this cell */
+	bool verifying;	  /* inside the verification pass */
+	bool poison;	  /* poison before each op (--verify samples) */
 	int err;
 	char why[512];
-	bool skip;	   /* err means "cannot run here", not "broken" */
+	bool skip;	  /* err means "cannot run here", not "broken" */
 };
 
 static void *alloc_buf(size_t len)
@@ -291,20 +324,61 @@ static int open_pipe(struct cell_rt *rt, int fds[2])
 	return 0;
 }
 
+static int open_files(struct cell_rt *rt)
+{
+	const struct sb_cell *c = rt->c;
+	struct sb_wl_ctx *x = &rt->ctx;
+	int dflag = c->direct != SB_DIRECT_OFF ? O_DIRECT : 0;
+	char path[PATH_MAX + 16];
+	const char *dir = NULL;
+	int err;
+
+	err = target_dir(rt->e, c, &dir);
+	if (err)
+		return set_err(rt, err, unavailable(err), "%s",
+			       rt->e->tgt[c->in_dir ? SB_FS_NR : c->fs].why);
+	if (c->wl->flags & SB_WL_SRC_FILE) {
+		err = source_file(rt->e, c, dir);
+		if (err)
+			return set_err(rt, err, false, "%s",
+				       rt->e->tgt[c->in_dir ? SB_FS_NR : c->fs].src_why);
+		snprintf(path, sizeof(path), "%s/src.dat", dir);
+		x->src_fd = open(path, O_RDONLY | O_CLOEXEC | dflag);
+		if (x->src_fd < 0)
+			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
+				       dflag ? " with O_DIRECT" : "", strerror(errno));
+	}
+	if (c->wl->flags & SB_WL_DST_FILE) {
+		snprintf(path, sizeof(path), "%s/dst.dat", dir);
+		x->dst_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | dflag, 0600);
+		if (x->dst_fd < 0)
+			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
+				       dflag ? " with O_DIRECT" : "", strerror(errno));
+		/*
+		 * Start from a destination full of zeros (truncate, then extend), so
+		 * the verification pass proves every byte was written by this cell.
+		 */
+		if (ftruncate(x->dst_fd, 0) || ftruncate(x->dst_fd, (off_t)rt->end))
+			return set_err(rt, -errno, false, "truncate %s: %s", path,
+				       strerror(errno));
+		rt->dst_rw = open(path, O_RDWR | O_CLOEXEC);
+		if (rt->dst_rw < 0)
+			return set_err(rt, -errno, false, "open %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
 static int rt_setup(struct cell_rt *rt)
 {
 	const struct sb_cell *c = rt->c;
 	const struct sb_workload *w = c->wl;
 	struct sb_wl_ctx *x = &rt->ctx;
-	int dflag = c->direct != SB_DIRECT_OFF ? O_DIRECT : 0;
-	char path[PATH_MAX + 16], why[256];
-	const char *dir = NULL;
 	int err;
 
 	x->src_fd = x->dst_fd = x->null_fd = -1;
 	x->pfd[0] = x->pfd[1] = x->pfd2[0] = x->pfd2[1] = -1;
 	x->dst_pos = -1;
-	rt->dst_rd = -1;
+	rt->dst_rw = -1;
 	x->pat = &rt->e->pat;
 	x->sink = c->sink;
 	x->fill = c->fill;
@@ -314,35 +388,8 @@ static int rt_setup(struct cell_rt *rt)
 	rt->base = c->direct == SB_DIRECT_MISALIGNED ? SB_MISALIGN_BYTES : 0;
 	rt->pos = rt->base;
 
-	if (w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) {
-		err = target_dir(rt->e, c, &dir, why, sizeof(why));
-		if (err)
-			return set_err(rt, err, true, "%s", why);
-	}
-	if (w->flags & SB_WL_SRC_FILE) {
-		snprintf(path, sizeof(path), "%s/src.dat", dir);
-		x->src_fd = open(path, O_RDONLY | O_CLOEXEC | dflag);
-		if (x->src_fd < 0)
-			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
-				       dflag ? " with O_DIRECT" : "", strerror(errno));
-	}
-	if (w->flags & SB_WL_DST_FILE) {
-		snprintf(path, sizeof(path), "%s/dst.dat", dir);
-		/*
-		 * Start from a destination full of zeros (truncate, then extend), so
-		 * the verification pass proves every byte was written by this cell.
-		 */
-		x->dst_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | dflag, 0600);
-		if (x->dst_fd < 0)
-			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
-				       dflag ? " with O_DIRECT" : "", strerror(errno));
-		if (ftruncate(x->dst_fd, 0) || ftruncate(x->dst_fd, (off_t)rt->end))
-			return set_err(rt, -errno, false, "truncate %s: %s", path,
-				       strerror(errno));
-		rt->dst_rd = open(path, O_RDONLY | O_CLOEXEC);
-		if (rt->dst_rd < 0)
-			return set_err(rt, -errno, false, "open %s: %s", path, strerror(errno));
-	}
+	if ((w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) && open_files(rt))
+		return rt->err;
 	if ((w->flags & SB_WL_PIPE) && open_pipe(rt, x->pfd))
 		return rt->err;
 	if ((w->flags & SB_WL_PIPE2) && open_pipe(rt, x->pfd2))
@@ -353,10 +400,11 @@ static int rt_setup(struct cell_rt *rt)
 	x->buf = alloc_buf(c->chunk);
 	x->buf2 = alloc_buf(c->chunk);
 	rt->check = alloc_buf(c->chunk);
-	if (!x->buf || !x->buf2 || !rt->check)
+	rt->zeros = alloc_buf(c->chunk);
+	if (!x->buf || !x->buf2 || !rt->check || !rt->zeros)
 		return set_err(rt, -ENOMEM, false, "out of memory for %llu-byte buffers",
 			       (unsigned long long)c->chunk);
-	err = sb_verifier_init(&rt->ver, &rt->e->pat, c->chunk);
+	err = sb_verifier_init(&rt->ver, &rt->e->pat);
 	if (err)
 		return set_err(rt, err, false, "verifier: %s", strerror(-err));
 	x->ver = &rt->ver;
@@ -384,7 +432,7 @@ static void rt_teardown(struct cell_rt *rt)
 		rt->c->wl->teardown(x);
 	close_fd(&x->src_fd);
 	close_fd(&x->dst_fd);
-	close_fd(&rt->dst_rd);
+	close_fd(&rt->dst_rw);
 	close_fd(&x->null_fd);
 	close_fd(&x->pfd[0]);
 	close_fd(&x->pfd[1]);
@@ -393,6 +441,7 @@ static void rt_teardown(struct cell_rt *rt)
 	free(x->buf);
 	free(x->buf2);
 	free(rt->check);
+	free(rt->zeros);
 	if (rt->ver.digest)
 		sb_verifier_free(&rt->ver);
 }
@@ -403,26 +452,72 @@ static bool refusal(int err)
 	       err == -ENOTSUP;
 }
 
+/*
+ * --verify: before an op, overwrite where its data will land, so data left
+ * by an earlier pass cannot pass for this op's.
+ */
+static int poison(struct cell_rt *rt, uint64_t off, size_t len)
+{
+	int err;
+
+	memset(rt->ctx.buf, 0, len);
+	memset(rt->ctx.buf2, 0, len);
+	if (rt->dst_rw < 0)
+		return 0;
+	err = io_full(rt->dst_rw, rt->zeros, len, (off_t)off, true);
+	/* an O_DIRECT op must not have to write the poison back first */
+	if (!err && rt->c->direct != SB_DIRECT_OFF &&
+	    sync_file_range(rt->dst_rw, (off_t)off, (off_t)len,
+			    SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				    SYNC_FILE_RANGE_WAIT_AFTER))
+		err = -errno;
+	if (err)
+		return set_err(rt, err, false, "poisoning the destination at %llu: %s",
+			       (unsigned long long)off, strerror(-err));
+	return 0;
+}
+
+/* The test hook: damage one byte where the op's data arrived, before it is read back. */
+static int inject_corruption(struct cell_rt *rt, uint64_t off, size_t n, uint8_t *got)
+{
+	uint64_t at = off + (n > 100 ? 100 : 0);
+	uint8_t b;
+	int err;
+
+	if (got) {
+		got[at - off] ^= 0x5a;
+		return 0;
+	}
+	err = io_full(rt->dst_rw, &b, 1, (off_t)at, false);
+	b ^= 0x5a;
+	if (!err)
+		err = io_full(rt->dst_rw, &b, 1, (off_t)at, true);
+	return err ? set_err(rt, err, false, "corruption hook: %s", strerror(-err)) : 0;
+}
+
 /* Check what the last op delivered at @off. Returns 0 or an error. */
 static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
 {
 	struct sb_wl_ctx *x = &rt->ctx;
-	const uint8_t *got = x->out;
+	uint8_t *got = (uint8_t *)x->out;
 	char msg[256];
 	int err;
 
+	if (!got && !x->out_in_dst)
+		return set_err(rt, -EINVAL, false, "internal: %s delivered nothing to verify",
+			       rt->c->wl->id);
+	if (rt->verifying && rt->e->o->inject_corruption && rt->ops_ok == 1) {
+		err = inject_corruption(rt, off, n, x->out_in_dst ? NULL : got);
+		if (err)
+			return err;
+	}
 	if (x->out_in_dst) {
-		err = io_full(rt->dst_rd, rt->check, n, (off_t)off, false);
+		err = io_full(rt->dst_rw, rt->check, n, (off_t)off, false);
 		if (err)
 			return set_err(rt, err, false, "reading back the destination at %llu: %s",
 				       (unsigned long long)off, strerror(-err));
 		got = rt->check;
 	}
-	if (!got)
-		return set_err(rt, -EINVAL, false, "internal: %s delivered nothing to verify",
-			       rt->c->wl->id);
-	if (rt->verifying && rt->e->o->inject_corruption && rt->ops_ok == 1)
-		((uint8_t *)got)[n > 100 ? 100 : 0] ^= 0x5a; /* test hook */
 	if (!sb_verify(&rt->ver, off, got, n)) {
 		sb_mismatch_format(&rt->ver.mm, msg, sizeof(msg));
 		return set_err(rt, -EILSEQ, false, "verification failed: %s", msg);
@@ -430,14 +525,28 @@ static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
 	return 0;
 }
 
-/* One op at the current position; advances it. Returns bytes or an error (rt->err set). */
-static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *verify_ns)
+/*
+ * One op at the current position; advances it. Returns bytes or an error
+ * (rt->err set). When verifying, *vns gets the time spent poisoning and
+ * checking around the op.
+ */
+static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *vns)
 {
 	struct sb_wl_ctx *x = &rt->ctx;
-	uint64_t off = rt->pos;
+	uint64_t off = rt->pos, t0 = 0;
 	size_t len = (size_t)sb_min_u64(rt->c->chunk, rt->end - off);
 	ssize_t n;
 
+	*vns = 0;
+	if (verify && rt->poison) {
+		int err;
+
+		t0 = sb_now_ns();
+		err = poison(rt, off, len);
+		*vns = sb_now_ns() - t0;
+		if (err)
+			return err;
+	}
 	x->verify = verify;
 	x->out = NULL;
 	x->out_in_dst = false;
@@ -452,11 +561,11 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *verify_ns)
 		return set_err(rt, -EIO, false, "%s moved %zd of %zu bytes at offset %llu",
 			       rt->c->wl->id, n, len, (unsigned long long)off);
 	if (verify) {
-		uint64_t t0 = verify_ns ? sb_now_ns() : 0;
-		int err = check_op(rt, off, (size_t)n);
+		int err;
 
-		if (verify_ns)
-			*verify_ns += sb_now_ns() - t0;
+		t0 = sb_now_ns();
+		err = check_op(rt, off, (size_t)n);
+		*vns += sb_now_ns() - t0;
 		if (err)
 			return err;
 	}
@@ -469,16 +578,24 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *verify_ns)
 	return n;
 }
 
-/* The untimed verification pass: one whole period, every byte checked. */
-static int verification_pass(struct cell_rt *rt, uint64_t *ns)
+/*
+ * An untimed verification pass: one whole period, every byte checked, into a
+ * destination of zeros. The first one (before the samples) is digested; the
+ * last one (after them) proves the path still delivers after being hammered.
+ */
+static int verification_pass(struct cell_rt *rt, uint64_t *ns, bool last)
 {
-	uint64_t t0 = sb_now_ns();
+	uint64_t t0 = sb_now_ns(), vns;
 
+	if (last && rt->ctx.dst_fd >= 0 &&
+	    (ftruncate(rt->ctx.dst_fd, 0) || ftruncate(rt->ctx.dst_fd, (off_t)rt->end)))
+		return set_err(rt, -errno, false, "truncating the destination: %s",
+			       strerror(errno));
 	rt->verifying = true;
 	rt->pos = rt->base;
 	rt->wrapped = false;
 	while (!rt->wrapped) {
-		ssize_t n = do_op(rt, true, NULL);
+		ssize_t n = do_op(rt, true, &vns);
 
 		if (n < 0)
 			return (int)n;
@@ -486,16 +603,17 @@ static int verification_pass(struct cell_rt *rt, uint64_t *ns)
 			return set_err(rt, -EINTR, false, "interrupted");
 	}
 	rt->verifying = false;
+	rt->ver.digesting = false; /* the digest covers the pass only: reproducible */
 	*ns = sb_now_ns() - t0;
-	if (rt->dst_rd >= 0)
+	if (rt->dst_rw >= 0)
 		fdatasync(rt->ctx.dst_fd); /* start the samples from clean pages */
 	return 0;
 }
 
-static void perf_read_all(struct sb_evlist *l, struct sb_counts *c)
+static void perf_read_all(struct sb_evlist *l, struct sb_counts *c, bool *ok)
 {
 	for (size_t i = 0; i < sb_evlist__nr(l) && i < NR_PERF; i++)
-		sb_evsel__read(sb_evlist__at(l, i), &c[i]);
+		ok[i] = sb_evsel__read(sb_evlist__at(l, i), &c[i]) == 0;
 }
 
 static uint64_t tv_ns(const struct timeval *tv)
@@ -503,68 +621,115 @@ static uint64_t tv_ns(const struct timeval *tv)
 	return (uint64_t)tv->tv_sec * SB_NSEC_PER_SEC + (uint64_t)tv->tv_usec * 1000;
 }
 
+/*
+ * Drop the source file from the page cache before a cold sample, and check
+ * it went. Pages still held elsewhere for a moment (per-CPU LRU batches) can
+ * survive one drop, so it is tried up to three times, 20 ms apart.
+ */
+static int drop_cache(struct cell_rt *rt, struct sample *s)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	for (s->drops = 1;; s->drops++) {
+		int err = posix_fadvise(rt->ctx.src_fd, 0, 0, POSIX_FADV_DONTNEED);
+
+		if (err)
+			return set_err(rt, -err, false, "posix_fadvise(DONTNEED): %s",
+				       strerror(err));
+		s->resident = resident_fraction(rt->ctx.src_fd, rt->end);
+		if (s->resident <= COLD_RESIDENT_MAX || s->drops == 3)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (!(s->resident <= COLD_RESIDENT_MAX))
+		return set_err(rt, -EBUSY, true,
+			       "page cache could not be dropped: %.0f%% of the source file still "
+			       "resident after POSIX_FADV_DONTNEED",
+			       isfinite(s->resident) ? s->resident * 100 : 100.0);
+	rt->pos = rt->base;
+	rt->wrapped = false;
+	return 0;
+}
+
 static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sample *s)
 {
 	const struct sb_run_opts *o = rt->e->o;
 	uint64_t limit = (uint64_t)(o->duration * 1e9);
 	struct sb_counts p0[NR_PERF] = { 0 }, p1[NR_PERF] = { 0 };
+	bool ok0[NR_PERF] = { 0 }, ok1[NR_PERF] = { 0 };
+	uint64_t t0, t = 0, tprev, vtotal = 0, cpu0, ver0 = rt->ver.bytes, nbatch = 0;
 	struct rusage r0, r1;
-	uint64_t t0, t, tprev;
 
 	memset(s, 0, sizeof(*s));
 	sb_hist_init(&s->hist);
 	s->resident = NAN;
-	if (rt->c->cold) {
-		/* drop the suite's own source file from the page cache, then check it did */
-		posix_fadvise(rt->ctx.src_fd, 0, 0, POSIX_FADV_DONTNEED);
-		s->resident = resident_fraction(rt->ctx.src_fd, rt->end);
-		rt->pos = rt->base;
-		rt->wrapped = false;
-	}
-	perf_read_all(rt->e->evl, p0);
+	s->batch_ops = batch;
+	if (rt->c->cold && drop_cache(rt, s))
+		return rt->err;
+	perf_read_all(rt->e->evl, p0, ok0);
 	getrusage(RUSAGE_THREAD, &r0);
+	cpu0 = thread_cpu_ns();
 	rt->ctx.syscalls = 0;
 	rt->ctx.eagain = 0;
 	t0 = tprev = sb_now_ns();
+	s->clock_reads = 1;
 	for (;;) {
-		uint64_t k;
+		uint64_t k, vb = 0, vns;
 
 		for (k = 0; k < batch; k++) {
-			ssize_t n = do_op(rt, verify, verify ? &s->verify_ns : NULL);
+			ssize_t n = do_op(rt, verify, &vns);
 
 			if (n < 0)
 				return (int)n;
+			vb += vns;
 			s->bytes += (uint64_t)n;
+			if (k == 0 && batch > 1) {
+				/* the first op of a batch is timed on its own */
+				uint64_t t1 = sb_now_ns();
+
+				s->clock_reads++;
+				sb_hist_add(&s->hist, t1 - tprev - vns);
+			}
 			if (rt->c->cold && rt->wrapped) {
 				k++;
 				break; /* cold: one pass over the file per sample */
 			}
 		}
 		t = sb_now_ns();
-		sb_hist_add_n(&s->hist, (t - tprev) / k, k);
+		s->clock_reads++;
+		if (batch == 1)
+			sb_hist_add(&s->hist, t - tprev - vb);
 		s->ops += k;
-		s->batches++;
+		vtotal += vb;
 		tprev = t;
-		/* ops got faster than calibrated: grow the batch to keep clock cost down */
-		if (!(s->batches & 63) && batch < MAX_BATCH &&
-		    (double)(s->batches * rt->e->clock_ns) > TARGET_OVERHEAD * (double)(t - t0))
-			batch *= 2;
-		if (t - t0 >= limit || (o->bytes && s->bytes >= o->bytes) ||
+		if (t - t0 - vtotal >= limit || (o->bytes && s->bytes >= o->bytes) ||
 		    (rt->c->cold && rt->wrapped))
 			break;
 		if (sb_stop_signal)
 			return set_err(rt, -EINTR, false, "interrupted");
+		/*
+		 * Ops got faster than the batch was sized for: time fewer of them.
+		 * Only the sampling rate of the latency histogram changes.
+		 */
+		if (!(++nbatch & 31) && batch < MAX_BATCH &&
+		    (double)(s->clock_reads * rt->e->clock_ns) >
+			    TARGET_OVERHEAD * (double)(t - t0 - vtotal))
+			batch = batch == 1 ? 4 : batch * 2;
 	}
-	s->wall_ns = t - t0;
 	s->batch_ops = batch;
+	s->cpu_ns = thread_cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &r1);
-	perf_read_all(rt->e->evl, p1);
+	perf_read_all(rt->e->evl, p1, ok1);
+	s->elapsed_ns = t - t0;
+	s->verify_ns = vtotal;
+	s->wall_ns = s->elapsed_ns - vtotal;
+	if (verify)
+		s->clock_reads += 4 * s->ops; /* around poisoning and checking */
 	s->syscalls = rt->ctx.syscalls;
 	s->eagain = rt->ctx.eagain;
 	s->user_ns = tv_ns(&r1.ru_utime) - tv_ns(&r0.ru_utime);
 	s->sys_ns = tv_ns(&r1.ru_stime) - tv_ns(&r0.ru_stime);
-	if (verify)
-		s->verified = s->bytes;
+	s->verified = rt->ver.bytes - ver0;
 	for (size_t i = 0; i < sb_evlist__nr(rt->e->evl) && i < NR_PERF; i++) {
 		struct sb_counts d = {
 			.val = p1[i].val - p0[i].val,
@@ -572,10 +737,29 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 			.run = p1[i].run - p0[i].run,
 		};
 
-		s->perf_ok[i] = sb_evsel__is_open(sb_evlist__at(rt->e->evl, i)) &&
+		s->perf_ok[i] = ok0[i] && ok1[i] && p1[i].val >= p0[i].val &&
 				sb_counts__scaled(&d, &s->perf[i]);
 	}
 	return 0;
+}
+
+/*
+ * Ops per timing batch for an op that takes @t_op ns: 1 when one clock read
+ * per op stays under the target, else the smallest B for which two reads per
+ * batch do.
+ */
+static uint64_t pick_batch(uint64_t clock_ns, double t_op)
+{
+	double b;
+
+	if (!(t_op > 0) || (double)clock_ns <= TARGET_OVERHEAD * t_op)
+		return 1;
+	b = ceil(2.0 * (double)clock_ns / (TARGET_OVERHEAD * t_op));
+	if (b < 2)
+		b = 2;
+	if (b > MAX_BATCH)
+		b = MAX_BATCH;
+	return (uint64_t)b;
 }
 
 /* ------------------------------------------------------------------ JSON */
@@ -587,11 +771,10 @@ static double per_sec(uint64_t v, uint64_t ns)
 
 static double cpu_per_gib(const struct sample *s)
 {
-	return s->bytes ? (double)(s->user_ns + s->sys_ns) / 1e9 / ((double)s->bytes / SB_GIB)
-			: NAN;
+	return s->bytes ? (double)s->cpu_ns / 1e9 / ((double)s->bytes / SB_GIB) : NAN;
 }
 
-static json_t *latency_json(const struct sb_hist *h, uint64_t batch)
+static json_t *latency_json(const struct sb_hist *h, uint64_t every)
 {
 	json_t *o = json_object();
 
@@ -600,13 +783,24 @@ static json_t *latency_json(const struct sb_hist *h, uint64_t batch)
 	json_object_set_new(o, "p99", json_integer((json_int_t)sb_hist_percentile(h, 99)));
 	json_object_set_new(o, "p99_9", json_integer((json_int_t)sb_hist_percentile(h, 99.9)));
 	json_object_set_new(o, "max", json_integer((json_int_t)h->max));
-	json_object_set_new(o, "batch_ops", json_integer((json_int_t)batch));
+	json_object_set_new(o, "timed_ops", json_integer((json_int_t)h->count));
+	json_object_set_new(o, "every", json_integer((json_int_t)every));
 	return o;
+}
+
+static json_t *perf_values_json(const struct cell_rt *rt, const struct sample *s)
+{
+	json_t *perf = json_object();
+
+	for (size_t i = 0; i < sb_evlist__nr(rt->e->evl) && i < NR_PERF; i++)
+		json_object_set_new(perf, sb_evsel__name(sb_evlist__at(rt->e->evl, i)),
+				    s->perf_ok[i] ? json_real(s->perf[i]) : json_null());
+	return perf;
 }
 
 static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, size_t idx)
 {
-	json_t *j = json_object(), *perf = json_object();
+	json_t *j = json_object();
 
 	json_object_set_new(j, "index", json_integer((json_int_t)idx));
 	json_object_set_new(j, "bytes", json_integer((json_int_t)s->bytes));
@@ -614,6 +808,7 @@ static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, siz
 	json_object_set_new(j, "wall_ns", json_integer((json_int_t)s->wall_ns));
 	json_object_set_new(j, "syscalls", json_integer((json_int_t)s->syscalls));
 	json_object_set_new(j, "eagain", json_integer((json_int_t)s->eagain));
+	json_object_set_new(j, "cpu_ns", json_integer((json_int_t)s->cpu_ns));
 	json_object_set_new(j, "user_ns", json_integer((json_int_t)s->user_ns));
 	json_object_set_new(j, "sys_ns", json_integer((json_int_t)s->sys_ns));
 	json_object_set_new(j, "bytes_per_sec", sb_json_real(per_sec(s->bytes, s->wall_ns)));
@@ -621,21 +816,22 @@ static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, siz
 	json_object_set_new(j, "cpu_sec_per_gib", sb_json_real(cpu_per_gib(s)));
 	json_object_set_new(j, "syscalls_per_op",
 			    sb_json_real(s->ops ? (double)s->syscalls / (double)s->ops : NAN));
-	json_object_set_new(j, "clock_overhead",
-			    sb_json_real(s->wall_ns ? (double)(s->batches * rt->e->clock_ns) /
+	json_object_set_new(j, "clock_reads", json_integer((json_int_t)s->clock_reads));
+	json_object_set_new(j, "clock_overhead_estimate",
+			    sb_json_real(s->wall_ns ? (double)(s->clock_reads * rt->e->clock_ns) /
 							      (double)s->wall_ns
 						    : NAN));
 	json_object_set_new(j, "latency_ns", latency_json(&s->hist, s->batch_ops));
-	for (size_t i = 0; i < sb_evlist__nr(rt->e->evl) && i < NR_PERF; i++)
-		json_object_set_new(perf, sb_evsel__name(sb_evlist__at(rt->e->evl, i)),
-				    s->perf_ok[i] ? json_real(s->perf[i]) : json_null());
-	json_object_set_new(j, "perf", perf);
+	json_object_set_new(j, "perf", perf_values_json(rt, s));
 	if (rt->e->o->verify == SB_VERIFY_ALL) {
+		json_object_set_new(j, "elapsed_ns", json_integer((json_int_t)s->elapsed_ns));
 		json_object_set_new(j, "verify_ns", json_integer((json_int_t)s->verify_ns));
 		json_object_set_new(j, "verified_bytes", json_integer((json_int_t)s->verified));
 	}
-	if (rt->c->cold)
+	if (rt->c->cold) {
 		json_object_set_new(j, "cache_resident_after_drop", sb_json_real(s->resident));
+		json_object_set_new(j, "cache_drops", json_integer(s->drops));
+	}
 	return j;
 }
 
@@ -674,34 +870,10 @@ static double m_sys(const struct sample *s)
 	return s->ops ? (double)s->syscalls / (double)s->ops : NAN;
 }
 
-static json_t *summary_json(const struct cell_rt *rt, const struct sample *s, size_t n)
+static json_t *perf_summary_json(const struct cell_rt *rt, const struct sample *s, size_t n)
 {
-	json_t *j = json_object(), *perf = json_object();
-	struct sb_hist all;
-	uint64_t bytes = 0, wall = 0, batches = 0, vns = 0, batch = 1;
+	json_t *perf = json_object();
 
-	sb_hist_init(&all);
-	for (size_t i = 0; i < n; i++) {
-		sb_hist_merge(&all, &s[i].hist);
-		batch = sb_max_u64(batch, s[i].batch_ops);
-		bytes += s[i].bytes;
-		wall += s[i].wall_ns;
-		batches += s[i].batches;
-		vns += s[i].verify_ns;
-	}
-	json_object_set_new(j, "bytes_per_sec", metric_summary(s, n, m_bps));
-	json_object_set_new(j, "ops_per_sec", metric_summary(s, n, m_ops));
-	json_object_set_new(j, "cpu_sec_per_gib", metric_summary(s, n, m_cpu));
-	json_object_set_new(j, "syscalls_per_op", metric_summary(s, n, m_sys));
-	json_object_set_new(j, "latency_ns", latency_json(&all, batch));
-	json_object_set_new(j, "latency_histogram", sb_hist_to_json(&all));
-	json_object_set_new(j, "bytes_total", json_integer((json_int_t)bytes));
-	json_object_set_new(j, "wall_ns_total", json_integer((json_int_t)wall));
-	json_object_set_new(j, "clock_overhead",
-			    sb_json_real(wall ? (double)(batches * rt->e->clock_ns) / (double)wall
-					      : NAN));
-	if (rt->e->o->verify == SB_VERIFY_ALL)
-		json_object_set_new(j, "verify_ns_total", json_integer((json_int_t)vns));
 	for (size_t k = 0; k < sb_evlist__nr(rt->e->evl) && k < NR_PERF; k++) {
 		const char *name = sb_evsel__name(sb_evlist__at(rt->e->evl, k));
 		double *v = malloc(2 * n * sizeof(*v)), *per = v ? v + n : NULL;
@@ -723,7 +895,38 @@ static json_t *summary_json(const struct cell_rt *rt, const struct sample *s, si
 			json_object_set_new(perf, name, json_null());
 		free(v);
 	}
-	json_object_set_new(j, "perf", perf);
+	return perf;
+}
+
+static json_t *summary_json(const struct cell_rt *rt, const struct sample *s, size_t n)
+{
+	json_t *j = json_object();
+	struct sb_hist all;
+	uint64_t bytes = 0, wall = 0, reads = 0, vns = 0, every = 1;
+
+	sb_hist_init(&all);
+	for (size_t i = 0; i < n; i++) {
+		sb_hist_merge(&all, &s[i].hist);
+		every = sb_max_u64(every, s[i].batch_ops);
+		bytes += s[i].bytes;
+		wall += s[i].wall_ns;
+		reads += s[i].clock_reads;
+		vns += s[i].verify_ns;
+	}
+	json_object_set_new(j, "bytes_per_sec", metric_summary(s, n, m_bps));
+	json_object_set_new(j, "ops_per_sec", metric_summary(s, n, m_ops));
+	json_object_set_new(j, "cpu_sec_per_gib", metric_summary(s, n, m_cpu));
+	json_object_set_new(j, "syscalls_per_op", metric_summary(s, n, m_sys));
+	json_object_set_new(j, "latency_ns", latency_json(&all, every));
+	json_object_set_new(j, "latency_histogram", sb_hist_to_json(&all));
+	json_object_set_new(j, "bytes_total", json_integer((json_int_t)bytes));
+	json_object_set_new(j, "wall_ns_total", json_integer((json_int_t)wall));
+	json_object_set_new(j, "clock_overhead_estimate",
+			    sb_json_real(wall ? (double)(reads * rt->e->clock_ns) / (double)wall
+					      : NAN));
+	if (rt->e->o->verify == SB_VERIFY_ALL)
+		json_object_set_new(j, "verify_ns_total", json_integer((json_int_t)vns));
+	json_object_set_new(j, "perf", perf_summary_json(rt, s, n));
 	return j;
 }
 
@@ -744,30 +947,95 @@ static json_t *perf_status_json(const struct sb_evlist *l)
 	return a;
 }
 
+static json_t *verification_json(const struct cell_rt *rt, enum sb_cell_status st,
+				 uint64_t pass_ns, uint64_t last_ns)
+{
+	const struct sb_run_opts *o = rt->e->o;
+	json_t *v = json_object();
+
+	json_object_set_new(v, "mode",
+			    json_string(o->verify == SB_VERIFY_ALL   ? "all"
+					: o->verify == SB_VERIFY_OFF ? "off"
+								     : "pass"));
+	json_object_set_new(v, "bytes", json_integer((json_int_t)rt->ver.bytes));
+	json_object_set_new(v, "pass_ns", pass_ns ? json_integer((json_int_t)pass_ns)
+						  : json_null());
+	json_object_set_new(v, "final_pass_ns", last_ns ? json_integer((json_int_t)last_ns)
+							: json_null());
+	if (rt->ver.digest && rt->ver.digest_bytes && st != SB_CELL_SKIPPED) {
+		char hex[24];
+
+		snprintf(hex, sizeof(hex), "%016llx",
+			 (unsigned long long)sb_verifier_digest(&rt->ver));
+		json_object_set_new(v, "xxh3_digest", json_string(hex));
+	} else {
+		json_object_set_new(v, "xxh3_digest", json_null());
+	}
+	json_object_set_new(v, "mismatch",
+			    rt->ver.failed ? sb_mismatch_to_json(&rt->ver.mm) : json_null());
+	return v;
+}
+
+/* O_DIRECT cells: the alignment the kernel reports, and why a misaligned cell was refused. */
+static void dio_json(json_t *j, const struct cell_rt *rt, enum sb_cell_status st)
+{
+	int fd = rt->ctx.src_fd >= 0 ? rt->ctx.src_fd : rt->ctx.dst_fd;
+	uint32_t mem = 0, off = 0;
+	int err = fd >= 0 ? sb_dio_align(fd, &mem, &off) : -EBADF;
+
+	if (rt->c->direct == SB_DIRECT_MISALIGNED && st == SB_CELL_SKIPPED) {
+		char r[sizeof(rt->why) + 160];
+
+		snprintf(r, sizeof(r),
+			 "%s (misaligned O_DIRECT: file offset %d, the file's DIO offset alignment "
+			 "is %s%u)",
+			 rt->why, SB_MISALIGN_BYTES, err ? "unknown, " : "", off);
+		json_object_set_new(j, "reason", json_string(r));
+	}
+	json_object_set_new(j, "dio_align",
+			    err ? json_pack("{s:n, s:n, s:s}", "mem", "offset", "reason",
+					    strerror(-err))
+				: json_pack("{s:i, s:i}", "mem", (int)mem, "offset", (int)off));
+}
+
 /* ------------------------------------------------------------------ the cell */
 
-static uint64_t pick_batch(const struct cell_rt *rt, const struct sample *cal)
+/* Warm-up samples (discarded); without any, a short untimed burst. Gives the first batch. */
+static int warm_up(struct cell_rt *rt, uint64_t *batch)
 {
-	double t_op, b;
+	const struct sb_run_opts *o = rt->e->o;
+	struct sample cal;
+	uint64_t t0, vns;
+	int err = 0;
 
-	if (!cal->ops || !cal->wall_ns)
-		return 1;
-	t_op = (double)cal->wall_ns / (double)cal->ops;
-	b = ceil((double)rt->e->clock_ns / (TARGET_OVERHEAD * t_op));
-	if (b < 1)
-		b = 1;
-	if (b > MAX_BATCH)
-		b = MAX_BATCH;
-	return (uint64_t)b;
+	memset(&cal, 0, sizeof(cal));
+	for (uint64_t i = 0; !err && i < o->warmup; i++)
+		err = run_sample(rt, *batch, o->verify == SB_VERIFY_ALL, &cal);
+	if (!o->warmup) {
+		/* at least 10 ms of ops to estimate their cost */
+		t0 = sb_now_ns();
+		while (!err && (cal.ops < 32 || sb_now_ns() - t0 < CALIBRATE_NS)) {
+			ssize_t n = do_op(rt, false, &vns);
+
+			if (n < 0)
+				err = (int)n;
+			cal.ops++;
+		}
+		cal.wall_ns = sb_now_ns() - t0;
+	}
+	if (!err && cal.ops)
+		*batch = pick_batch(rt->e->clock_ns, (double)cal.wall_ns / (double)cal.ops);
+	return err;
 }
 
 json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb_cell_status *st)
 {
 	const struct sb_run_opts *o = e->o;
 	struct cell_rt rt = { .e = e, .c = c };
-	json_t *j = json_object(), *samples = json_array(), *ver = json_object(), *fs = NULL;
-	struct sample *s = NULL, cal = { 0 };
-	uint64_t batch = 1, pass_ns = 0;
+	json_t *j = json_object(), *samples = json_array(), *batches = json_array();
+	bool verify_all = o->verify == SB_VERIFY_ALL;
+	struct sample *s = NULL;
+	uint64_t batch = 1, pass_ns = 0, last_ns = 0;
 	size_t nsamp = 0;
 	char key[256];
 	int err;
@@ -784,44 +1052,34 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	json_object_set_new(j, "variant", json_string(key));
 
 	err = rt_setup(&rt);
-	if (!err && c->fs >= 0 && e->scratch)
-		fs = sb_scratch_fs_info(e->scratch, (enum sb_fs)c->fs);
 	if (!err && o->verify != SB_VERIFY_OFF)
-		err = verification_pass(&rt, &pass_ns);
+		err = verification_pass(&rt, &pass_ns, false);
+	rt.poison = verify_all;
 	if (!err) {
 		s = calloc(o->samples, sizeof(*s));
 		if (!s)
 			err = set_err(&rt, -ENOMEM, false, "out of memory for samples");
 	}
-	if (!err) {
-		/* warm-up samples (discarded); without any, a short calibration burst */
-		uint64_t w = o->warmup ? o->warmup : 1;
-
-		for (uint64_t i = 0; !err && i < w; i++) {
-			if (o->warmup) {
-				err = run_sample(&rt, 1, o->verify == SB_VERIFY_ALL, &cal);
-			} else {
-				/* no warm-up: at least 10 ms of untimed ops to size the batches */
-				uint64_t t0 = sb_now_ns();
-
-				memset(&cal, 0, sizeof(cal));
-				while (!err && (cal.ops < 32 || sb_now_ns() - t0 < CALIBRATE_NS)) {
-					ssize_t n = do_op(&rt, false, NULL);
-
-					if (n < 0)
-						err = (int)n;
-					cal.ops++;
-				}
-				cal.wall_ns = sb_now_ns() - t0;
-			}
-		}
-		batch = pick_batch(&rt, &cal);
-	}
+	if (!err)
+		err = warm_up(&rt, &batch);
 	for (uint64_t i = 0; !err && i < o->samples; i++) {
-		err = run_sample(&rt, batch, o->verify == SB_VERIFY_ALL, &s[i]);
-		if (!err) {
-			json_array_append_new(samples, sample_json(&rt, &s[i], i));
-			nsamp++;
+		err = run_sample(&rt, batch, verify_all, &s[i]);
+		if (err)
+			break;
+		json_array_append_new(samples, sample_json(&rt, &s[i], i));
+		json_array_append_new(batches, json_integer((json_int_t)batch));
+		nsamp++;
+		/* the next sample's batch from this one's op cost */
+		batch = pick_batch(e->clock_ns, (double)s[i].wall_ns / (double)s[i].ops);
+	}
+	if (!err && o->verify != SB_VERIFY_OFF) {
+		rt.poison = false;
+		err = verification_pass(&rt, &last_ns, true);
+		if (err && err != -EINTR) {
+			char w[sizeof(rt.why)];
+
+			snprintf(w, sizeof(w), "%s", rt.why);
+			set_err(&rt, err, false, "after the samples, %s", w);
 		}
 	}
 
@@ -832,33 +1090,15 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	else
 		*st = SB_CELL_OK;
 
-	json_object_set_new(j, "fs", fs ? fs : json_null());
+	json_object_set_new(j, "fs",
+			    c->fs >= 0 && e->scratch
+				    ? sb_scratch_fs_info(e->scratch, (enum sb_fs)c->fs) ?: json_null()
+				    : json_null());
 	json_object_set_new(j, "status", json_string(sb_cell_status_name(*st)));
 	json_object_set_new(j, "reason", err ? json_string(rt.why) : json_null());
 	json_object_set_new(j, "errno", err ? json_integer(-err) : json_null());
-	if (c->direct != SB_DIRECT_OFF) {
-		int fd = rt.ctx.src_fd >= 0 ? rt.ctx.src_fd : rt.ctx.dst_fd;
-		uint32_t mem = 0, off = 0;
-		int derr = fd >= 0 ? sb_dio_align(fd, &mem, &off) : -EBADF;
-
-		if (c->direct == SB_DIRECT_MISALIGNED && *st == SB_CELL_SKIPPED) {
-			char r[sizeof(rt.why) + 160];
-
-			snprintf(r, sizeof(r),
-				 "%s (misaligned O_DIRECT: file offset %d, the file's DIO offset "
-				 "alignment is %s%u)",
-				 rt.why, SB_MISALIGN_BYTES, derr ? "unknown, " : "", off);
-			json_object_set_new(j, "reason", json_string(r));
-		}
-
-		json_object_set_new(j, "dio_align",
-				    derr ? json_pack("{s:n, s:n, s:s}", "mem", "offset", "reason",
-						     strerror(-derr))
-					 : json_pack("{s:i, s:i}", "mem", (int)mem, "offset",
-						     (int)off));
-	}
-
-	/* verification */
+	if (c->direct != SB_DIRECT_OFF)
+		dio_json(j, &rt, *st);
 	if (o->verify == SB_VERIFY_OFF)
 		json_object_set_new(j, "verify", json_string("off"));
 	else if (rt.ver.failed)
@@ -867,36 +1107,18 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 		json_object_set_new(j, "verify", json_string("passed"));
 	else
 		json_object_set_new(j, "verify", json_null());
-	json_object_set_new(ver, "mode",
-			    json_string(o->verify == SB_VERIFY_ALL   ? "all"
-					: o->verify == SB_VERIFY_OFF ? "off"
-								     : "pass"));
-	json_object_set_new(ver, "bytes", json_integer((json_int_t)rt.ver.bytes));
-	json_object_set_new(ver, "pass_ns", pass_ns ? json_integer((json_int_t)pass_ns)
-						    : json_null());
-	if (rt.ver.digest && rt.ver.bytes) {
-		char hex[24];
-
-		snprintf(hex, sizeof(hex), "%016llx",
-			 (unsigned long long)sb_verifier_digest(&rt.ver));
-		json_object_set_new(ver, "xxh3_digest", json_string(hex));
-	}
-	json_object_set_new(ver, "mismatch",
-			    rt.ver.failed ? sb_mismatch_to_json(&rt.ver.mm) : json_null());
-	json_object_set_new(j, "verification", ver);
-
+	json_object_set_new(j, "verification", verification_json(&rt, *st, pass_ns, last_ns));
 	json_object_set_new(j, "measure",
-			    json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:o}", "samples",
+			    json_pack("{s:I, s:I, s:f, s:I, s:o, s:I, s:o}", "samples",
 				      (json_int_t)o->samples, "warmup", (json_int_t)o->warmup,
 				      "duration_s", o->duration, "bytes_budget",
-				      (json_int_t)o->bytes, "batch_ops_initial", (json_int_t)batch,
-				      "clock_ns", (json_int_t)e->clock_ns, "pipe_bytes",
+				      (json_int_t)o->bytes, "batch_ops", batches, "clock_ns",
+				      (json_int_t)e->clock_ns, "pipe_bytes",
 				      rt.ctx.pipe_bytes ? json_integer((json_int_t)rt.ctx.pipe_bytes)
 							: json_null()));
 	json_object_set_new(j, "samples", samples);
-	json_object_set_new(j, "summary",
-			    *st == SB_CELL_OK && nsamp ? summary_json(&rt, s, nsamp)
-						       : json_null());
+	json_object_set_new(j, "summary", *st == SB_CELL_OK && nsamp ? summary_json(&rt, s, nsamp)
+								      : json_null());
 	json_object_set_new(j, "perf_counters", perf_status_json(e->evl));
 	rt_teardown(&rt);
 	free(s);

@@ -29,10 +29,13 @@ struct sb_engine {
 	struct sb_evlist *evl;
 	uint64_t clock_ns; /* cost of one clock_gettime(CLOCK_MONOTONIC), measured */
 	struct {
-		bool tried;
+		bool tried;	  /* file system created (or failed) */
 		int err;
 		char why[256];
 		char dir[PATH_MAX];
+		bool src_tried;	  /* source file written (or failed) */
+		int src_err;
+		char src_why[PATH_MAX + 64];
 	} tgt[SB_FS_NR + 1]; /* index SB_FS_NR: --dir */
 };
 

@@ -65,7 +65,8 @@ static const struct sb_opt run_opts[] = {
 	{ .name = "warmup", .type = SB_OPT_U64, .off = OFF(warmup), .metavar = "N", .min = 0,
 	  .max = 100, .help = "untimed warm-up samples per cell (quick: 1; full: 2)" },
 	{ .name = "verify", .type = SB_OPT_SETVAL, .off = OFF(verify), .setval = SB_VERIFY_ALL,
-	  .help = "also verify every timed sample (default: one untimed verification pass)" },
+	  .help = "also verify every warm-up and timed sample (default: untimed verification "
+		  "passes before and after the samples)" },
 	{ .name = "no-verify", .type = SB_OPT_SETVAL, .off = OFF(verify), .setval = SB_VERIFY_OFF,
 	  .help = "skip verification entirely" },
 	{ .name = "sink", .type = SB_OPT_LIST, .off = OFF(sinks), .metavar = "SINK[,SINK...]",
@@ -86,8 +87,9 @@ static const struct sb_opt run_opts[] = {
 	  .help = "page cache state of the source file (quick: warm; full: warm,cold)" },
 	{ .name = "splice-flags", .type = SB_OPT_LIST, .off = OFF(splice_flags),
 	  .metavar = "FLAG[,FLAG...]", .vals = flag_vals,
-	  .help = "SPLICE_F_* flags given together to every splice, vmsplice and tee call of the "
-		  "splice, vmsplice-fill and tee paths: one set per run, not an axis (default: none)" },
+	  .help = "SPLICE_F_* flags given together to every splice and tee call of a path "
+		  "(vmsplice calls take nonblock only): one set per run, not an axis "
+		  "(default: none)" },
 	{ .name = "pipe-size", .type = SB_OPT_SIZE, .off = OFF(pipe_size), .metavar = "SIZE",
 	  .min = 0, .max = 256 * SB_MIB,
 	  .help = "pipe capacity set with F_SETPIPE_SZ (default: 0 = max(64k, chunk))" },
@@ -116,8 +118,8 @@ static const struct sb_opt run_opts[] = {
 	{ .name = "json", .type = SB_OPT_SETVAL, .off = OFF(json), .setval = 1,
 	  .help = "print the result JSON on stdout instead of the table" },
 	{ .name = "quiet", .short_name = 'q', .type = SB_OPT_SETVAL, .off = OFF(quiet),
-	  .setval = 1, .help = "print only the result file's path: no table, progress line or "
-			       "warnings (errors still go to stderr)" },
+	  .setval = 1, .help = "no table, progress line or warnings: only the 'results:' line "
+			       "(errors still go to stderr)" },
 	{ .name = "verbose", .short_name = 'v', .type = SB_OPT_COUNT, .off = OFF(verbose),
 	  .help = "more diagnostics on stderr" },
 	{ .name = "dry-run", .type = SB_OPT_SETVAL, .off = OFF(dry_run), .setval = 1,
@@ -200,6 +202,7 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 				why, sizeof(why)))
 			return sb_usage_err("run", "internal default --%s: %s", d->name, why);
 	}
+	o->set = set;
 	o->cpu_set = sb_opts_was_set(c, set, "cpu");
 	o->seed_set = sb_opts_was_set(c, set, "seed");
 	if (o->dir && sb_opts_was_set(c, set, "target")) {
@@ -213,6 +216,8 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	}
 	if (o->dir && o->scratch_root)
 		return sb_usage_err("run", "--dir and --scratch-root are exclusive");
+	if (o->inject_corruption && o->verify == SB_VERIFY_OFF)
+		return sb_usage_err("run", "--inject-corruption needs verification (not --no-verify)");
 	for (size_t i = 0; i < o->chunks.n; i++) {
 		if (o->chunks.v[i] > o->file_size)
 			return sb_usage_err("run", "--chunk %llu is larger than --file-size %llu",
@@ -359,7 +364,10 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 		enum sb_direct dv[3];
 		size_t nd = 0;
 		bool file = w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE);
-		/* O_DIRECT cells on block file systems (and any --dir file system) */
+		/*
+		 * O_DIRECT and cold-cache cells on block file systems (and any --dir
+		 * file system); tmpfs pages are the file itself and cannot be dropped.
+		 */
 		bool can_direct = file && (in_dir || fs == SB_FS_EXT4 || fs == SB_FS_XFS);
 
 		if (!can_direct || o->direct != SB_DSEL_ON)
@@ -370,7 +378,7 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 				dv[nd++] = SB_DIRECT_MISALIGNED;
 		}
 		for (size_t d = 0; d < nd; d++) {
-			size_t ncache = (w->flags & SB_WL_SRC_FILE) ? o->caches.n : 1;
+			size_t ncache = (w->flags & SB_WL_SRC_FILE) && can_direct ? o->caches.n : 1;
 
 			for (size_t k = 0; k < ncache; k++) {
 				struct sb_cell c = { 0 };
@@ -381,7 +389,7 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 				c.in_dir = in_dir;
 				c.chunk = o->chunks.v[ci];
 				c.direct = dv[d];
-				c.cold = (w->flags & SB_WL_SRC_FILE) &&
+				c.cold = (w->flags & SB_WL_SRC_FILE) && can_direct &&
 					 str_index(cache_vals, o->caches.v[k]) == 1;
 				/* cold cache and O_DIRECT: the page cache is not used */
 				if (c.cold && c.direct != SB_DIRECT_OFF)
@@ -491,6 +499,9 @@ json_t *sb_cell_params(const struct sb_cell *c, const struct sb_run_opts *o)
 	uint64_t pipe = o->pipe_size ? o->pipe_size : sb_max_u64(64 * SB_KIB, c->chunk);
 
 	json_object_set_new(p, "chunk", json_integer((json_int_t)c->chunk));
+	/* verifying every sample changes the path (sinks read) and what is timed */
+	if (o->verify == SB_VERIFY_ALL)
+		json_object_set_new(p, "verify", json_string("all"));
 	if (w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) {
 		json_object_set_new(p, "direct", json_string(sb_direct_name(c->direct)));
 		if (c->direct == SB_DIRECT_MISALIGNED)

@@ -113,7 +113,9 @@ int sb_parse_seconds(const char *s, double *out, char *why, size_t why_len)
 		snprintf(why, why_len, "empty duration");
 		return -EINVAL;
 	}
-	if (!isdigit((unsigned char)*s) && *s != '.') {
+	/* plain decimals only: strtod would also take "0x10", "1e3", "inf" */
+	if (strspn(s, "0123456789.") == 0 || strchr(s, 'x') || strchr(s, 'X') ||
+	    strpbrk(s, "eE+-") || strspn(s, "0123456789.") != strcspn(s, "ms")) {
 		snprintf(why, why_len, "not a duration (seconds, or a number with ms, s or m)");
 		return -EINVAL;
 	}
@@ -320,6 +322,11 @@ int sb_opts_parse(const struct sb_opt_cmd *c, void *obj, int argc, char **argv, 
 		sb_err("%s: out of memory", c->cmd);
 		return SB_EXIT_ENV;
 	}
+	if (n > 63) { /* @set has one bit per option */
+		free(lo);
+		sb_err("%s: internal: more than 63 options in the table", c->cmd);
+		return SB_EXIT_ENV;
+	}
 	if (set)
 		*set = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -350,10 +357,23 @@ int sb_opts_parse(const struct sb_opt_cmd *c, void *obj, int argc, char **argv, 
 			goto out;
 		}
 		if (ch == '?') {
-			if (optopt)
-				ret = sb_usage_err(c->cmd, "unknown option '-%c'", optopt);
+			const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+			bool known = false;
+
+			for (size_t i = 0; eq && i <= n; i++) {
+				const char *name = i < n ? c->opts[i].name : "help";
+
+				known |= strlen(name) == (size_t)(eq - arg - 2) &&
+					 !strncmp(arg + 2, name, (size_t)(eq - arg - 2));
+			}
+			if (!strncmp(arg, "--", 2) && eq && known)
+				/* --quick=1: a known option that takes no value */
+				ret = sb_usage_err(c->cmd, "option '%.*s' takes no value",
+						   (int)(eq - arg), arg);
+			else if (!strncmp(arg, "--", 2) || !optopt || optopt >= 256)
+				ret = sb_usage_err(c->cmd, "unknown option '%s'", arg);
 			else
-				ret = sb_usage_err(c->cmd, "unknown option '%s'", argv[optind - 1]);
+				ret = sb_usage_err(c->cmd, "unknown option '-%c'", optopt);
 			goto out;
 		}
 		if (ch == ':') {

@@ -90,66 +90,31 @@ void sb_pattern_free(struct sb_pattern *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int sb_verifier_init(struct sb_verifier *v, const struct sb_pattern *p, uint64_t chunk)
+int sb_verifier_init(struct sb_verifier *v, const struct sb_pattern *p)
 {
 	memset(v, 0, sizeof(*v));
 	v->pat = p;
-	v->chunk = chunk;
-	if (chunk && p->size % chunk == 0) {
-		v->nr = p->size / chunk;
-		v->hash = calloc(v->nr, sizeof(*v->hash));
-		v->have = calloc(v->nr, 1);
-		if (!v->hash || !v->have)
-			goto nomem;
-	}
 	v->digest = XXH3_createState();
 	if (!v->digest)
-		goto nomem;
+		return -ENOMEM;
 	XXH3_64bits_reset(v->digest);
+	v->digesting = true;
 	return 0;
-nomem:
-	sb_verifier_free(v);
-	return -ENOMEM;
 }
 
 void sb_verifier_free(struct sb_verifier *v)
 {
-	free(v->hash);
-	free(v->have);
 	if (v->digest)
 		XXH3_freeState(v->digest);
 	memset(v, 0, sizeof(*v));
 }
 
-/* Expected xxh3 of [off, off+len), where the range does not wrap. */
-static uint64_t expected_hash(struct sb_verifier *v, uint64_t off, size_t len)
-{
-	const struct sb_pattern *p = v->pat;
-	uint64_t o = off % p->size;
-
-	if (v->nr && len == v->chunk && o % v->chunk == 0) {
-		size_t i = o / v->chunk;
-
-		if (!v->have[i]) {
-			v->hash[i] = XXH3_64bits(p->image + o, len);
-			v->have[i] = 1;
-		}
-		return v->hash[i];
-	}
-	return XXH3_64bits(p->image + o, len);
-}
-
-static void find_mismatch(struct sb_verifier *v, uint64_t off, const uint8_t *got, size_t len)
+static void record_mismatch(struct sb_verifier *v, uint64_t off, const uint8_t *got, size_t len,
+			    size_t i)
 {
 	struct sb_mismatch *mm = &v->mm;
 	uint64_t blk_start;
-	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (got[i] != *sb_pattern_at(v->pat, off + i))
-			break;
-	if (i == len)
-		i = 0; /* hash collision is not possible to tell apart; report the start */
 	mm->offset = off + i;
 	mm->period = v->pat->size;
 	mm->expected = *sb_pattern_at(v->pat, off + i);
@@ -169,28 +134,34 @@ static void find_mismatch(struct sb_verifier *v, uint64_t off, const uint8_t *go
 bool sb_verify(struct sb_verifier *v, uint64_t off, const void *got, size_t len)
 {
 	const uint8_t *g = got;
-	bool ok = true;
+	size_t done = 0;
 
-	XXH3_64bits_update(v->digest, got, len);
+	if (v->digesting) {
+		XXH3_64bits_update(v->digest, got, len);
+		v->digest_bytes += len;
+	}
 	v->bytes += len;
 	v->chunks++;
-	while (len) {
-		size_t n = v->pat->size - off % v->pat->size; /* up to the wrap */
+	while (done < len) {
+		uint64_t o = (off + done) % v->pat->size;
+		size_t n = v->pat->size - o; /* up to the wrap */
 
-		if (n > len)
-			n = len;
-		if (XXH3_64bits(g, n) != expected_hash(v, off, n)) {
-			if (!v->failed)
-				find_mismatch(v, off, g, n);
+		if (n > len - done)
+			n = len - done;
+		if (memcmp(g + done, v->pat->image + o, n)) {
+			if (!v->failed) {
+				size_t i = done;
+
+				while (g[i] == *sb_pattern_at(v->pat, off + i))
+					i++;
+				record_mismatch(v, off, g, len, i);
+			}
 			v->failed = true;
-			ok = false;
-			break;
+			return false;
 		}
-		g += n;
-		off += n;
-		len -= n;
+		done += n;
 	}
-	return ok;
+	return true;
 }
 
 uint64_t sb_verifier_digest(const struct sb_verifier *v)

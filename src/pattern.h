@@ -9,10 +9,12 @@
  * block that arrives at the wrong offset is therefore recognised as such, and
  * a damaged block names itself.
  *
- * The verifier checks what a sink received against the stream at a given
- * offset: xxh3 of the received chunk compared with xxh3 of the expected
- * chunk (cached per chunk-aligned offset), and on a mismatch the first
- * differing byte with its expected and actual value.
+ * The verifier compares what a sink received with the stream at a given
+ * offset, byte for byte (memcmp against the period held in memory), and on
+ * a mismatch records the first differing byte with its expected and actual
+ * value. While digesting is on (the verification pass), it also feeds every
+ * checked chunk, in order, into a running xxh3-64: a fingerprint of what
+ * arrived that is equal for equal seeds and parameters.
  */
 #ifndef SB_PATTERN_H
 #define SB_PATTERN_H
@@ -55,18 +57,17 @@ struct sb_mismatch {
 
 struct sb_verifier {
 	const struct sb_pattern *pat;
-	uint64_t chunk;        /* chunk size whose aligned hashes are cached */
-	uint64_t *hash;        /* expected xxh3 per chunk-aligned offset in one period */
-	uint8_t *have;         /* hash[i] valid */
-	size_t nr;
-	void *digest;          /* XXH3 streaming state over everything verified */
+	void *digest;          /* XXH3 streaming state */
+	bool digesting;        /* feed checked chunks into the digest */
+	uint64_t digest_bytes; /* bytes in the digest */
 	uint64_t bytes;        /* bytes verified */
 	uint64_t chunks;       /* chunks verified */
 	bool failed;
 	struct sb_mismatch mm; /* the first mismatch */
 };
 
-int sb_verifier_init(struct sb_verifier *v, const struct sb_pattern *p, uint64_t chunk);
+/* A verifier with digesting on. */
+int sb_verifier_init(struct sb_verifier *v, const struct sb_pattern *p);
 void sb_verifier_free(struct sb_verifier *v);
 
 /*
@@ -76,7 +77,7 @@ void sb_verifier_free(struct sb_verifier *v);
  */
 bool sb_verify(struct sb_verifier *v, uint64_t off, const void *got, size_t len);
 
-/* Running xxh3 digest of all verified bytes (hex in JSON). */
+/* xxh3-64 of the chunks checked while digesting was on. */
 uint64_t sb_verifier_digest(const struct sb_verifier *v);
 
 /* "mismatch at offset 4096 (block 1 +0): expected 0x53, got 0x00; found block 7 there" */

@@ -39,7 +39,6 @@ struct sb_evsel *sb_evsel__new(const char *name, uint32_t type, uint64_t config)
 	e->attr.type = type;
 	e->attr.config = config;
 	e->attr.disabled = 1;
-	e->attr.inherit = 1;
 	e->attr.exclude_hv = 1;
 	e->attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	snprintf(e->reason, sizeof(e->reason), "not opened");
@@ -209,26 +208,11 @@ int sb_evlist__open(struct sb_evlist *l)
 	return opened;
 }
 
-static void ioctl_all(struct sb_evlist *l, unsigned long req)
+void sb_evlist__enable(struct sb_evlist *l)
 {
 	for (size_t i = 0; i < l->nr; i++)
 		if (l->e[i]->fd >= 0)
-			ioctl(l->e[i]->fd, req, 0);
-}
-
-void sb_evlist__enable(struct sb_evlist *l)
-{
-	ioctl_all(l, PERF_EVENT_IOC_ENABLE);
-}
-
-void sb_evlist__disable(struct sb_evlist *l)
-{
-	ioctl_all(l, PERF_EVENT_IOC_DISABLE);
-}
-
-void sb_evlist__reset(struct sb_evlist *l)
-{
-	ioctl_all(l, PERF_EVENT_IOC_RESET);
+			ioctl(l->e[i]->fd, PERF_EVENT_IOC_ENABLE, 0);
 }
 
 size_t sb_evlist__nr(const struct sb_evlist *l)

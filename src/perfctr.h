@@ -22,7 +22,7 @@ struct sb_evlist;
 
 struct sb_evsel *sb_evsel__new(const char *name, uint32_t type, uint64_t config);
 void sb_evsel__delete(struct sb_evsel *e);
-/* Open for the calling thread (and its future children), disabled. 0 or -errno. */
+/* Open for the calling thread, disabled. 0 or -errno. */
 int sb_evsel__open(struct sb_evsel *e);
 bool sb_evsel__is_open(const struct sb_evsel *e);
 const char *sb_evsel__name(const struct sb_evsel *e);
@@ -39,8 +39,6 @@ int sb_evlist__add(struct sb_evlist *l, struct sb_evsel *e);
 /* Opens every evsel; returns how many opened (failures are kept per evsel). */
 int sb_evlist__open(struct sb_evlist *l);
 void sb_evlist__enable(struct sb_evlist *l);
-void sb_evlist__disable(struct sb_evlist *l);
-void sb_evlist__reset(struct sb_evlist *l);
 size_t sb_evlist__nr(const struct sb_evlist *l);
 struct sb_evsel *sb_evlist__at(const struct sb_evlist *l, size_t i);
 void sb_evlist__delete(struct sb_evlist *l);

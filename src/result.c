@@ -220,9 +220,16 @@ void sb_result_table(const json_t *doc, FILE *out)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *c;
 	size_t i, nok = 0, nskip = 0, nfail = 0;
+	int vw = 7; /* VARIANT column: as wide as the longest label */
 
-	fprintf(out, "%-28s %-6s %-5s %-14s %8s %6s %9s %8s  %s\n", "WORKLOAD", "TARGET", "CHUNK",
-		"VARIANT", "GiB/s", "±rCV", "CPU s/GiB", "p99", "VERIFY");
+	json_array_foreach(cells, i, c) {
+		const char *v = json_string_value(json_object_get(c, "variant"));
+
+		if (v && (int)strlen(v) > vw)
+			vw = (int)strlen(v);
+	}
+	fprintf(out, "%-28s %-6s %-5s %-*s %8s %6s %9s %8s  %s\n", "WORKLOAD", "TARGET", "CHUNK",
+		vw, "VARIANT", "GiB/s", "±rCV", "CPU s/GiB", "p99", "VERIFY");
 	json_array_foreach(cells, i, c) {
 		const char *st = json_string_value(json_object_get(c, "status"));
 		const json_t *sum = json_object_get(c, "summary");
@@ -234,9 +241,8 @@ void sb_result_table(const json_t *doc, FILE *out)
 		sb_format_size((uint64_t)json_integer_value(
 				       json_object_get(json_object_get(c, "params"), "chunk")),
 			       chunk, sizeof(chunk));
-		fprintf(out, "%-28s %-6s %-5s %-14s ",
-			json_string_value(json_object_get(c, "workload")),
-			json_string_value(json_object_get(c, "target")), chunk, var);
+		fprintf(out, "%-28s %-6s %-5s %-*s ", json_string_value(json_object_get(c, "workload")),
+			json_string_value(json_object_get(c, "target")), chunk, vw, var);
 		if (st && !strcmp(st, "ok") && json_is_object(sum)) {
 			double bps = num(sum, "bytes_per_sec", "median");
 			double rcv = num(sum, "bytes_per_sec", "rcv");

@@ -49,6 +49,7 @@ struct sb_run_opts {
 	const char *scratch_root;
 	bool cpu_set;
 	bool seed_set;
+	uint64_t set;		/* options given on the command line (sb_opts_was_set) */
 };
 
 /*

@@ -25,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -79,6 +80,7 @@ struct sb_scratch {
 	char *dir_fstype;	 /* --dir mode only */
 	bool dir_mode;
 	pid_t owner;		 /* process that created it; only it tears down */
+	int lock_fd;		 /* the marker, flock(LOCK_EX) while we live */
 	uint64_t fs_bytes;
 	struct scratch_fs fs[SB_FS_NR];
 };
@@ -774,6 +776,9 @@ static int loop_configure(int lfd, int img_fd, const struct loop_info64 *info, c
 		ioctl(lfd, LOOP_CLR_FD, 0);
 		return err;
 	}
+	/* SET_STATUS64 cannot turn direct I/O on; best effort, sysfs records the outcome */
+	if (info->lo_flags & LO_FLAGS_DIRECT_IO)
+		ioctl(lfd, LOOP_SET_DIRECT_IO, 1UL);
 	return 0;
 }
 
@@ -1199,35 +1204,51 @@ static int recover_one(int rfd, const char *root, const char *name, const char *
 	struct marker m;
 	struct stat st;
 	char *path;
-	int dfd, r;
+	int dfd, lfd, r;
 
 	if (fstatat(rfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
-	if (st.st_uid != 0 && st.st_uid != geteuid())
+	if (st.st_uid != geteuid()) /* only directories this user could have made */
 		return 0;
 	dfd = openat(rfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
 	r = read_marker(dfd, st.st_uid, &m);
-	close(dfd);
 	if (r < 0) {
+		close(dfd);
 		sb_dbg("leaving %s/%s alone: no valid owner marker", root, name);
 		return 0;
 	}
-	if (owner_alive(&m, boot))
+	/* the owner holds a lock on its marker while it lives */
+	lfd = openat(dfd, SB_SCRATCH_MARKER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (lfd < 0)
 		return 0;
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		bool held = errno == EWOULDBLOCK;
+
+		/* no flock here (some network file systems): fall back to the pid */
+		if (held || owner_alive(&m, boot)) {
+			close(lfd);
+			return 0;
+		}
+	}
 	path = path_join(root, name);
-	if (!path)
+	if (!path) {
+		close(lfd);
 		return -ENOMEM;
+	}
 	unmount_below(path);
 	detach_loops_below(path);
 	r = remove_tree(path);
+	close(lfd);
 	if (r < 0) {
 		sb_warn("cannot remove stale scratch directory %s: %s", path, strerror(-r));
 		free(path);
 		return 0;
 	}
-	sb_info("removed stale scratch directory %s (owner pid %d is gone)", path, (int)m.pid);
+	sb_info("removed stale scratch directory %s (its owner, pid %d, is gone)", path,
+		(int)m.pid);
 	free(path);
 	return 1;
 }
@@ -1334,6 +1355,7 @@ static struct sb_scratch *scratch_new(void)
 	if (!s)
 		return NULL;
 	s->owner = getpid();
+	s->lock_fd = -1;
 	for (int i = 0; i < SB_FS_NR; i++)
 		s->fs[i].loop_nr = -1;
 	return s;
@@ -1356,9 +1378,33 @@ static void scratch_free(struct sb_scratch *s)
 {
 	for (int i = 0; i < SB_FS_NR; i++)
 		fs_free(&s->fs[i]);
+	if (s->lock_fd >= 0 && s->owner == getpid())
+		close(s->lock_fd);
 	free(s->path);
 	free(s->dir_fstype);
 	free(s);
+}
+
+/*
+ * Hold an exclusive flock on our marker for as long as the scratch lives:
+ * recovery removes a directory only when it can take that lock, which no
+ * pid comparison can get wrong (pid namespaces, shared /var/tmp). The lock
+ * goes with the process, SIGKILL included.
+ */
+static int lock_marker(struct sb_scratch *s, char *why, size_t why_len)
+{
+	char *marker = path_join(s->path, SB_SCRATCH_MARKER);
+	int err = 0;
+
+	if (!marker)
+		return -ENOMEM;
+	s->lock_fd = open(marker, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		err = -errno;
+		set_why(why, why_len, "locking %s: %s", marker, strerror(-err));
+	}
+	free(marker);
+	return err;
 }
 
 int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **out, char *why,
@@ -1404,6 +1450,8 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 	tmpl = NULL;
 	s->fs_bytes = opts && opts->fs_bytes ? opts->fs_bytes : DEFAULT_FS_BYTES;
 	err = write_marker(s->path, why, why_len);
+	if (err == 0)
+		err = lock_marker(s, why, why_len);
 	if (err < 0) {
 		remove_tree(s->path);
 		goto fail;
@@ -1490,7 +1538,7 @@ static const struct {
 	{ 0x5a3c69f0UL, "aufs" },
 };
 
-static char *detect_fstype(const char *path)
+char *sb_fstype_of(const char *path)
 {
 	struct statfs sfs;
 	unsigned long magic;
@@ -1565,12 +1613,14 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 	tmpl = NULL;
 	s->dir_mode = true;
 	err = write_marker(s->path, why, why_len);
+	if (err == 0)
+		err = lock_marker(s, why, why_len);
 	if (err < 0) {
 		remove_tree(s->path);
 		goto fail;
 	}
 	errno = 0;
-	s->dir_fstype = detect_fstype(s->path);
+	s->dir_fstype = sb_fstype_of(s->path);
 	if (!s->dir_fstype) {
 		err = errno ? -errno : -ENOMEM;
 		set_why(why, why_len, "--dir %s: statfs: %s", dir, strerror(-err));

@@ -71,6 +71,12 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
  */
 int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size_t why_len);
 
+/*
+ * The type of the file system holding @path, as sb_scratch_dir_fstype()
+ * names it (malloc'd), or NULL when statfs fails.
+ */
+char *sb_fstype_of(const char *path);
+
 /* The private directory (or the subdirectory in --dir mode). */
 const char *sb_scratch_path(const struct sb_scratch *s);
 

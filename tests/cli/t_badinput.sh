@@ -38,6 +38,21 @@ check "stray argument" "unexpected argument 'extra'" run extra
 check "exclusive presets" "exclusive" run --quick --full
 check "missing --dir" "No such file or directory" run --dir /nonexistent/sb-test
 check "unwritable --out" "cannot write there" run --out /proc/sb-no/such -w rw.file-read
+check "value for a flag" "option '--quick' takes no value" run --quick=1
+check "unknown option with a value" "unknown option '--bogus=3'" run --bogus=3
+check "hex duration" "not a duration" run --duration 0x10
+check "exponent duration" "not a duration" run --duration 1e3
+check "repeated target" "'ext4' given twice" run -t ext4,ext4
+check "repeated chunk" "given twice" run --chunk 64k,65536
+check "seed out of range" "out of range" run --seed 9223372036854775808
+check "missing --scratch-root" "No such file or directory" run --scratch-root /nonexistent/sb-test
+check "corruption hook without verification" "needs verification" run --inject-corruption --no-verify
+mkdir -p full && echo '{}' >full/result.json
+"$SB" run --out full -w rw.file-read >out.txt 2>err.txt
+is $? 2 "an --out directory that holds a result.json: exit 2"
+grep -q "already holds a result.json" err.txt; ok $? "says why: $(cat err.txt)"
+is "$(cat full/result.json)" "{}" "the existing result is untouched"
+rm -rf full out.txt err.txt
 check "list extra argument" "unexpected argument" list extra
 check "doctor unknown option" "unknown option" doctor --bogus
 check "help unknown command" "unknown command 'nosuch'" help nosuch

@@ -26,6 +26,20 @@ diag "detected '$t', stat -f says '$want'"
 ok $? "the target is the detected file system type"
 is "$(ls -A "$work" | sort | tr '\n' ' ')" "err existing out " "only the run's subdirectory was removed"
 
+if [ "$(id -u)" -eq 0 ]; then
+	# a --dir without room for the files: an environment error before anything runs
+	mkdir "$work/small"
+	mount -t tmpfs -o size=8m sb-test-small "$work/small" || bail "mount"
+	"$SB" run -q --dir "$work/small" -w rw.file-read --out "$work/small-out" >/dev/null \
+		2>"$work/err3"
+	is $? 3 "--dir with too little space exits 3"
+	grep -q "MiB free, the run needs" "$work/err3"; ok $? "says why: $(cat "$work/err3")"
+	is "$(ls -A "$work/small")" "" "and creates nothing there"
+	umount "$work/small"
+	rm -f "$work/err3"
+	rmdir "$work/small"
+fi
+
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
 	skip "non-root case needs root to switch to an unprivileged user"
 	done_testing

@@ -9,7 +9,7 @@ work=$(mktemp -d /var/tmp/sb-t_run_fs-XXXXXX) || bail "mktemp"
 trap 'rm -rf "$work"' EXIT
 r=$work/out/result.json
 
-"$SB" run -q -t tmpfs,ext4,xfs -w splice,sendfile,rw,copy-file-range --direct both \
+"$SB" run -q -t tmpfs,ext4,xfs -w splice,sendfile,rw,copy-file-range --direct both --cache warm,cold \
 	--duration 0.03 --samples 2 --warmup 0 --scratch-root "$work" --out "$work/out" \
 	>"$work/stdout" 2>"$work/stderr"
 st=$?
@@ -43,8 +43,18 @@ jq_ok "$r" 'all(.cells[] | select(.status == "ok") | .samples[]; .bytes > 0 and 
 	"samples have bytes, wall time, syscalls and perf counters"
 jq_ok "$r" 'all(.cells[] | select(.status == "ok"); .verification.bytes >= .params.file_size - 256 and (.verification.xxh3_digest | length) == 16)' \
 	"the verification pass covered the whole file"
-jq_ok "$r" 'all(.cells[] | select(.status == "ok") | .samples[]; .clock_overhead < 0.02)' \
-	"clock overhead under 2% in every sample"
+jq_ok "$r" 'all(.cells[] | select(.status == "ok") | .samples[]; .clock_overhead_estimate < 0.01)' \
+	"estimated clock overhead under 1% in every sample"
+jq_ok "$r" 'all(.cells[] | select(.status == "ok") | .samples[]; .latency_ns.timed_ops > 0 and .latency_ns.timed_ops * .latency_ns.every >= .ops and .cpu_ns > 0)' \
+	"every sample timed single ops (one in every batch) and thread CPU time"
+jq_ok "$r" 'all(.cells[] | select(.status == "ok"); .verification.final_pass_ns > 0)' \
+	"every ok cell was verified again after its samples"
+for fs in ext4 xfs; do
+	jq_ok "$r" "[.cells[] | select(.target == \"$fs\" and .params.cache == \"cold\")] | length == 6 and all(.status == \"ok\" and all(.samples[]; .cache_resident_after_drop <= 0.01))" \
+		"cold cells on $fs start with the source out of the page cache"
+done
+jq_ok "$r" '[.cells[] | select(.target == "tmpfs" and .params.cache == "cold")] | length == 0' \
+	"no cold cells on tmpfs (its pages cannot be dropped)"
 jq_ok "$r" 'all(.cells[]; .perf_counters | length == 6)' "perf counter status in every cell"
 jq_ok "$r" 'all(.cells[].perf_counters[]; .available or (.reason | length) > 0)' \
 	"an unavailable counter has a reason"

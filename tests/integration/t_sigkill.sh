@@ -37,4 +37,41 @@ is $? 0 "the next run succeeds"
 is "$(cat "$work/splicebench-foreign/file")" "keep" "a directory without a marker is untouched"
 is "$(cat "$work/unrelated")" "keep" "unrelated files are untouched"
 is "$(leftovers "$work" | grep -v foreign)" "" "nothing of ours left"
+
+# An owner in another pid namespace: its marker names a pid that means nothing
+# out here, but it holds the marker's lock, so a second run leaves it alone.
+if unshare --help 2>/dev/null | grep -q -- --mount-proc; then
+	unshare -p -f --mount-proc "$SB" run -q -t ext4 -w rw.file-read --duration 1 --samples 4 \
+		--scratch-root "$work" --out "$work/ns" >/dev/null 2>&1 &
+	nspid=$!
+	i=0
+	while [ $i -lt 150 ] && ! ls "$work"/splicebench-??????/ext4.img >/dev/null 2>&1; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	nsdir=$(ls -d "$work"/splicebench-?????? 2>/dev/null | grep -v foreign)
+	[ -n "$nsdir" ]; ok $? "a run in its own pid namespace made $nsdir"
+	"$SB" run -q -t tmpfs -w rw.file-read --duration 0.02 --samples 1 --warmup 0 \
+		--scratch-root "$work" --out "$work/out3" >/dev/null 2>&1
+	[ -d "$nsdir" ]; ok $? "a second run left the live run's directory alone"
+	wait $nspid
+	is $? 0 "and the first run completed"
+	jq_ok "$work/ns/result.json" '.cells[0].status == "ok"' "with its cell ok"
+else
+	skip "unshare --mount-proc not available"
+fi
+
+# doctor makes trial file systems; a signal meanwhile must not leave them
+# (a slow mkfs.xfs on PATH makes sure the signal lands during the checks)
+mkdir "$work/slowbin"
+printf '#!/bin/sh\nsleep 2\nexec %s "$@"\n' "$(command -v mkfs.xfs)" >"$work/slowbin/mkfs.xfs"
+chmod +x "$work/slowbin/mkfs.xfs"
+PATH="$work/slowbin:$PATH" "$SB" doctor --scratch-root "$work" >/dev/null 2>&1 &
+dpid=$!
+sleep 1
+kill -TERM $dpid
+wait $dpid
+is $? 143 "doctor stopped by SIGTERM"
+is "$(leftovers "$work" | grep -v foreign)" "" "doctor left nothing behind"
+rm -rf "$work/slowbin"
 done_testing

@@ -172,6 +172,12 @@ static void test_matrix(void)
 			   &n),
 	       0, "sink x cache");
 	is_u64(n, 4, "2 sinks x 2 cache states");
+	is_int(count_cells("-w splice.file-to-pipe -t tmpfs --cache warm,cold", &n), 0,
+	       "cold on tmpfs");
+	is_u64(n, 1, "no cold cells on tmpfs (its pages cannot be dropped)");
+	is_int(count_cells("-w rw.file-read -t xfs --direct both --cache warm,cold", &n), 0,
+	       "direct x cache");
+	is_u64(n, 3, "warm, cold, and O_DIRECT (which bypasses the cache) cells");
 	stderr = fopen("/dev/null", "w");
 	is_int(count_cells("-w vmsplice -t tmpfs", &n), SB_EXIT_USAGE,
 	       "pipe-only workloads with file targets only: no cells, exit 2");

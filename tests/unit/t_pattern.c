@@ -21,7 +21,7 @@ int main(void)
 	ok(memcmp(p.image, p.image + SB_PAT_BLOCK, SB_PAT_BLOCK) != 0,
 	   "blocks differ from each other (sequence numbers)");
 
-	is_int(sb_verifier_init(&v, &p, 2 * SB_PAT_BLOCK), 0, "verifier");
+	is_int(sb_verifier_init(&v, &p), 0, "verifier");
 	ok(sb_verify(&v, 0, p.image, 2 * SB_PAT_BLOCK), "correct aligned chunk verifies");
 	ok(sb_verify(&v, 2 * SB_PAT_BLOCK, p.image + 2 * SB_PAT_BLOCK, 100),
 	   "correct short piece verifies");
@@ -46,7 +46,7 @@ int main(void)
 
 	/* a misplaced block: block 9 delivered where block 8 belongs */
 	sb_verifier_free(&v);
-	sb_verifier_init(&v, &p, SB_PAT_BLOCK);
+	sb_verifier_init(&v, &p);
 	ok(!sb_verify(&v, 8 * SB_PAT_BLOCK, p.image + 9 * SB_PAT_BLOCK, SB_PAT_BLOCK),
 	   "misplaced block detected");
 	is_int(v.mm.found_block, 9, "the header names the block found there");
@@ -64,6 +64,26 @@ int main(void)
 	is_u64(v.bytes, 2 * SB_PAT_BLOCK, "bytes counted");
 
 	sb_verifier_free(&v);
+
+	/* the digest: equal for equal data, only while digesting */
+	{
+		struct sb_verifier a, b;
+
+		sb_verifier_init(&a, &p);
+		sb_verifier_init(&b, &p);
+		sb_verify(&a, 0, p.image, 3 * SB_PAT_BLOCK);
+		sb_verify(&b, 0, p.image, SB_PAT_BLOCK);
+		sb_verify(&b, SB_PAT_BLOCK, p.image + SB_PAT_BLOCK, 2 * SB_PAT_BLOCK);
+		is_u64(sb_verifier_digest(&a), sb_verifier_digest(&b),
+		       "digest depends on the bytes, not on how they were chunked");
+		b.digesting = false;
+		sb_verify(&b, 0, p.image, SB_PAT_BLOCK);
+		is_u64(sb_verifier_digest(&a), sb_verifier_digest(&b),
+		       "chunks checked while not digesting leave the digest alone");
+		is_u64(b.bytes, 4 * SB_PAT_BLOCK, "but are counted as verified");
+		sb_verifier_free(&a);
+		sb_verifier_free(&b);
+	}
 	sb_pattern_free(&p);
 	sb_pattern_free(&q);
 	free(buf);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -133,6 +134,18 @@ static void write_marker(const char *dir, pid_t pid, unsigned long long start, c
 	if (write_text(m, text) < 0)
 		tap_bail("cannot write %s", m);
 	free(m);
+}
+
+/* Hold the lock a live owner holds on its marker; returns the fd to close later. */
+static int hold_marker_lock(const char *dir)
+{
+	char *m = join(dir, SB_SCRATCH_MARKER);
+	int fd = open(m, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		tap_bail("locking %s: %s", m, strerror(errno));
+	free(m);
+	return fd;
 }
 
 static char *make_dir(const char *parent, const char *name)
@@ -649,8 +662,8 @@ static void test_recover_plain(void)
 	char boot[64], state = 0;
 	unsigned long long self_start = start_time(getpid(), NULL);
 	char *foreign, *live, *dead, *reused, *oldboot, *garbage, *zombie, *target, *link, *wrong;
-	char *other = NULL, *sub, *p;
-	int zp[2], r;
+	char *otherns, *other = NULL, *sub, *p;
+	int zp[2], r, live_lock, otherns_lock;
 	pid_t zpid;
 
 	boot_id(boot, sizeof(boot));
@@ -660,6 +673,15 @@ static void test_recover_plain(void)
 
 	live = make_dir(root, "splicebench-live");
 	write_marker(live, getpid(), self_start, boot);
+	live_lock = hold_marker_lock(live);
+
+	/*
+	 * An owner in another pid namespace: its marker names a pid that means
+	 * nothing here, but it holds the lock, so it is alive.
+	 */
+	otherns = make_dir(root, "splicebench-otherns");
+	write_marker(otherns, dead_pid(), 1, boot);
+	otherns_lock = hold_marker_lock(otherns);
 
 	dead = make_dir(root, "splicebench-dead");
 	write_marker(dead, dead_pid(), 12345, boot);
@@ -751,6 +773,11 @@ static void test_recover_plain(void)
 	p = join(live, SB_SCRATCH_MARKER);
 	ok(exists(p), "directory of a live owner (this process) left alone");
 	free(p);
+	ok(exists(otherns), "a locked marker naming a pid unknown here (other pid namespace) is "
+			    "left alone");
+	close(otherns_lock);
+	is_int(sb_scratch_recover_stale(root), 1, "once its lock is gone, it is removed");
+	ok(!exists(otherns), "the unlocked directory is gone");
 	ok(exists(garbage), "directory with an unparsable marker left alone");
 	ok(exists(wrong), "directory not named splicebench-* left alone");
 	ok(exists(link) && is_dir(target), "symlink named splicebench-* and its target left alone");
@@ -760,8 +787,10 @@ static void test_recover_plain(void)
 	ok(sb_scratch_recover_stale("/nonexistent-splicebench-test") < 0,
 	   "recovery of a missing root fails");
 
+	close(live_lock);
 	free(foreign);
 	free(live);
+	free(otherns);
 	free(dead);
 	free(reused);
 	free(oldboot);
@@ -1073,6 +1102,7 @@ static void test_sigkill(void)
 	struct child_rec rec = { "", "" };
 	char *root = make_dir(test_root, "killed");
 	char *foreign, *live, *p, mi[64];
+	int live_lock;
 	char boot[64];
 	double waited;
 	bool ready;
@@ -1111,6 +1141,7 @@ static void test_sigkill(void)
 	live = make_dir(root, "splicebench-live");
 	boot_id(boot, sizeof(boot));
 	write_marker(live, getpid(), start_time(getpid(), NULL), boot);
+	live_lock = hold_marker_lock(live);
 
 	is_int(sb_scratch_recover_stale(root), 1, "recover_stale removes the killed run's directory");
 	ok(!exists(rec.path), "%s is gone", rec.path);
@@ -1120,6 +1151,7 @@ static void test_sigkill(void)
 	p = join(live, SB_SCRATCH_MARKER);
 	ok(exists(p), "directory of a live owner untouched");
 	free(p);
+	close(live_lock);
 	free(foreign);
 	free(live);
 out:
