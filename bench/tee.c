@@ -36,9 +36,15 @@ static ssize_t leg_tee(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t le
 	if (!c->verify || !c->ver)
 		return sb_drain(c, c->pfd[0], NULL, len);
 	r = sb_drain(c, c->pfd[0], c->buf2, len);
-	if (r >= 0 && !sb_verify(c->ver, off, c->buf2, len)) {
-		sb_mismatch_format(&c->ver->mm, msg, sizeof(msg));
-		return sb_fail(c, EILSEQ, "source pipe after tee: %s", msg);
+	if (r >= 0) {
+		uint64_t t0 = sb_now_ns();
+		bool ok = sb_verify(c->ver, off, c->buf2, len);
+
+		c->check_ns += sb_now_ns() - t0;
+		if (!ok) {
+			sb_mismatch_format(&c->ver->mm, msg, sizeof(msg));
+			return sb_fail(c, EILSEQ, "source pipe after tee: %s", msg);
+		}
 	}
 	return r;
 }

@@ -59,6 +59,7 @@ struct sb_wl_ctx {
 	/* updated by ops */
 	uint64_t syscalls;
 	uint64_t eagain;     /* EAGAIN retries (non-blocking pipes) */
+	uint64_t check_ns;   /* verify: time the op itself spent checking data (left out of timing) */
 	const uint8_t *out;  /* verify: data the sink received in user memory, or NULL */
 	bool out_in_dst;     /* verify: data landed in the destination file at the op's offset */
 	char why[256];	     /* reason for a negative return */

@@ -43,14 +43,20 @@ head -c 67108864 /dev/urandom >"$dir/file"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 sb_bps() { # sb_bps SINK: median bytes/s of one splicebench cell
-	"$SPLICEBENCH" run -q --json --dir "$dir" --cpu "$CPU" -w splice.file-to-pipe --chunk 64k --sink "$1" \
-		--duration "$SECS" --samples 3 --warmup 1 --no-verify --out "$dir/out" 2>/dev/null |
-		jq -r '.cells[0].summary.bytes_per_sec.median'
+	rm -rf "$dir/out"
+	if ! "$SPLICEBENCH" run -q --json --dir "$dir" --cpu "$CPU" -w splice.file-to-pipe \
+		--chunk 64k --sink "$1" --duration "$SECS" --samples 3 --warmup 1 --no-verify \
+		--out "$dir/out" >"$dir/sb.json" 2>"$dir/sb.err"; then
+		cat "$dir/sb.err" >&2
+		echo "bench-overhead: the splicebench round failed" >&2
+		exit 1
+	fi
+	jq -r '.cells[0].summary.bytes_per_sec.median' "$dir/sb.json"
 }
 
 : >"$dir/sb.txt"
 : >"$dir/hand.txt"
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	sb_bps devnull >>"$dir/sb.txt"
 	taskset -c "$CPU" "$HAND" "$dir/file" 65536 "$SECS" >>"$dir/hand.txt"
 done
@@ -71,7 +77,7 @@ if ! command -v fio >/dev/null 2>&1; then
 fi
 : >"$dir/sbu.txt"
 : >"$dir/fio.txt"
-for r in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
 	sb_bps user >>"$dir/sbu.txt"
 	fio --name=sb --ioengine=splice --rw=read --bs=64k --size=64m --filename="$dir/file" \
 		--time_based --runtime="$SECS" --cpus_allowed="$CPU" --output-format=json 2>/dev/null |

@@ -155,7 +155,7 @@ int sb_cmd_run(int argc, char **argv)
 	const char *dir_fstype = NULL;
 	size_t n = 0, nok = 0, nskip = 0, nfail = 0;
 	uint64_t seed, t_start;
-	int ret, err, stopped = 0;
+	int ret, err, stopped = 0, scratch_err = -EPERM;
 
 	ret = sb_run_parse(argc, argv, &o);
 	if (ret == SB_OPTS_HELP) {
@@ -171,26 +171,6 @@ int sb_cmd_run(int argc, char **argv)
 		snprintf(outdir, sizeof(outdir), "%s", o.out);
 	else
 		sb_result_default_dir(outdir, sizeof(outdir));
-	snprintf(path, sizeof(path), "%s/%s", outdir, SB_RESULT_FILE);
-	if (!access(path, F_OK)) {
-		ret = sb_usage_err("run", "--out %s already holds a %s; choose another directory",
-				   outdir, SB_RESULT_FILE);
-		goto out_opts;
-	}
-	if (o.scratch_root) {
-		struct stat st;
-
-		if (stat(o.scratch_root, &st)) {
-			ret = sb_usage_err("run", "--scratch-root %s: %s", o.scratch_root,
-					   strerror(errno));
-			goto out_opts;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			ret = sb_usage_err("run", "--scratch-root %s: not a directory",
-					   o.scratch_root);
-			goto out_opts;
-		}
-	}
 	err = sb_result_probe_dir(outdir);
 	if (err) {
 		ret = sb_usage_err("run", "--out %s: cannot write there: %s", outdir,
@@ -218,12 +198,28 @@ int sb_cmd_run(int argc, char **argv)
 			dry_run(cells, n);
 		goto out_cells;
 	}
-	if (o.dir) {
-		ret = check_dir_space(&o);
-		if (ret)
-			goto out_opts;
-	}
 
+
+	snprintf(path, sizeof(path), "%s/%s", outdir, SB_RESULT_FILE);
+	if (!access(path, F_OK)) {
+		ret = sb_usage_err("run", "--out %s already holds a %s; choose another directory",
+				   outdir, SB_RESULT_FILE);
+		goto out_opts;
+	}
+	if (o.scratch_root) {
+		struct stat st;
+
+		if (stat(o.scratch_root, &st)) {
+			ret = sb_usage_err("run", "--scratch-root %s: %s", o.scratch_root,
+					   strerror(errno));
+			goto out_opts;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ret = sb_usage_err("run", "--scratch-root %s: not a directory",
+					   o.scratch_root);
+			goto out_opts;
+		}
+	}
 	install_signals();
 	if (o.cpu_set) {
 		cpu_set_t set;
@@ -247,6 +243,10 @@ int sb_cmd_run(int argc, char **argv)
 			goto out_opts;
 		}
 		dir_fstype = sb_scratch_dir_fstype(scratch);
+		/* after use_dir, which removed stale directories of killed runs there */
+		ret = check_dir_space(&o);
+		if (ret)
+			goto out_scratch;
 	}
 	ret = sb_matrix_build(&o, dir_fstype, &cells, &n);
 	if (ret)
@@ -257,7 +257,8 @@ int sb_cmd_run(int argc, char **argv)
 
 		err = sb_scratch_create(&so, &scratch, why, sizeof(why));
 		if (err)
-			sb_warn("run: no scratch directory, file workloads are skipped: %s", why);
+			sb_warn("run: no scratch directory, file workloads cannot run: %s", why);
+		scratch_err = err;
 	}
 	err = sb_engine_init(&e, &o, seed);
 	if (err) {
@@ -266,6 +267,7 @@ int sb_cmd_run(int argc, char **argv)
 		goto out_scratch;
 	}
 	e.scratch = scratch;
+	e.scratch_err = scratch_err;
 	if (!scratch)
 		snprintf(e.scratch_why, sizeof(e.scratch_why), "no scratch directory: %s", why);
 

@@ -48,14 +48,6 @@
 
 volatile sig_atomic_t sb_stop_signal;
 
-uint64_t sb_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SB_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -167,7 +159,7 @@ static int target_dir(struct sb_engine *e, const struct sb_cell *c, const char *
 	if (!e->tgt[idx].tried) {
 		e->tgt[idx].tried = true;
 		if (!e->scratch) {
-			e->tgt[idx].err = -EPERM;
+			e->tgt[idx].err = e->scratch_err ? e->scratch_err : -EPERM;
 			snprintf(e->tgt[idx].why, sizeof(e->tgt[idx].why), "%s", e->scratch_why);
 		} else if (c->in_dir) {
 			d = sb_scratch_path(e->scratch);
@@ -506,7 +498,9 @@ static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
 	if (!got && !x->out_in_dst)
 		return set_err(rt, -EINVAL, false, "internal: %s delivered nothing to verify",
 			       rt->c->wl->id);
-	if (rt->verifying && rt->e->o->inject_corruption && rt->ops_ok == 1) {
+	/* the hook damages the second op of the pass, or the only one */
+	if (rt->verifying && rt->e->o->inject_corruption &&
+	    rt->ops_ok == (rt->end - rt->base > rt->c->chunk ? 1 : 0)) {
 		err = inject_corruption(rt, off, n, x->out_in_dst ? NULL : got);
 		if (err)
 			return err;
@@ -550,7 +544,9 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *vns)
 	x->verify = verify;
 	x->out = NULL;
 	x->out_in_dst = false;
+	x->check_ns = 0;
 	n = sb_workload_op(rt->c->wl, x, off, len);
+	*vns += x->check_ns;
 	if (n < 0) {
 		if (n == -EINTR && sb_stop_signal)
 			return set_err(rt, -EINTR, false, "interrupted");

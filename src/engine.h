@@ -25,6 +25,7 @@ struct sb_engine {
 	const struct sb_run_opts *o;
 	struct sb_scratch *scratch; /* NULL when no file system can be used */
 	char scratch_why[256];	    /* why scratch is NULL */
+	int scratch_err;	    /* and the -errno it failed with */
 	struct sb_pattern pat;
 	struct sb_evlist *evl;
 	uint64_t clock_ns; /* cost of one clock_gettime(CLOCK_MONOTONIC), measured */
@@ -47,8 +48,6 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 
 const char *sb_cell_status_name(enum sb_cell_status st);
 
-/* Nanoseconds of CLOCK_MONOTONIC. */
-uint64_t sb_now_ns(void);
 /* Median cost of one sb_now_ns() call (pure timing, no I/O). */
 uint64_t sb_clock_cost_ns(void);
 

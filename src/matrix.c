@@ -80,7 +80,7 @@ static const struct sb_opt run_opts[] = {
 	  .vals = onoff_vals, .help = "SPLICE_F_GIFT on vmsplice.user-to-pipe (default: off,on)" },
 	{ .name = "direct", .type = SB_OPT_ENUM, .off = OFF(direct), .metavar = "off|on|both",
 	  .vals = direct_vals,
-	  .help = "O_DIRECT cells on ext4/xfs (on also adds one misaligned case) "
+	  .help = "O_DIRECT cells on ext4, xfs and --dir (on also adds one misaligned case) "
 		  "(quick: off; full: both)" },
 	{ .name = "cache", .type = SB_OPT_LIST, .off = OFF(caches), .metavar = "warm,cold",
 	  .vals = cache_vals,
@@ -134,9 +134,9 @@ const struct sb_opt_cmd sb_run_cmd = {
 	.cmd = "run",
 	.synopsis = "[options]",
 	.summary = "Run workloads over file systems and pipes, measure, verify, write a result.",
-	.details = "Each cell (workload x target x chunk x variant) gets one untimed verification\n"
-		   "pass, warm-up samples, then timed samples. The table goes to stdout, the\n"
-		   "result file to results/ (see docs/results-schema.md).\n"
+	.details = "Each cell (workload x target x chunk x variant) gets an untimed verification\n"
+		   "pass, warm-up samples, timed samples, and a second verification pass. The\n"
+		   "table goes to stdout, the result file to results/ (docs/results-schema.md).\n"
 		   "Exit status: 0 all cells ok or skipped, 1 a cell failed, 2 usage,\n"
 		   "3 environment error, 4 every cell skipped, 128+N interrupted by signal N.\n",
 	.opts = run_opts,

@@ -263,7 +263,7 @@ void sb_result_table(const json_t *doc, FILE *out)
 	}
 	fprintf(out,
 		"\n%zu cells: %zu ok, %zu skipped, %zu failed. GiB/s: median of the samples; "
-		"±rCV: robust spread\n(1.4826 x MAD / median); CPU s/GiB: user+system CPU "
-		"seconds per GiB moved; p99: op latency.\n",
+		"±rCV: robust spread\n(1.4826 x MAD / median); CPU s/GiB: CPU seconds of the "
+		"benchmark thread per GiB moved;\np99: single-op latency.\n",
 		json_array_size(cells), nok, nskip, nfail);
 }

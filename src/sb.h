@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <time.h>
 
 #define SB_EXIT_OK 0
 #define SB_EXIT_FAIL 1	 /* verification failure, failed cell, regression */
@@ -33,6 +34,15 @@ static inline uint64_t sb_min_u64(uint64_t a, uint64_t b)
 static inline uint64_t sb_max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
+}
+
+/* Nanoseconds of CLOCK_MONOTONIC (a vDSO call). */
+static inline uint64_t sb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SB_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 #endif

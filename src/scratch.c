@@ -1021,13 +1021,22 @@ struct marker {
 	char boot_id[BOOT_ID_LEN];
 };
 
-static int write_marker(const char *dir, char *why, size_t why_len)
+/*
+ * Write the owner marker and return it open and flock(LOCK_EX)ed in @lock_fd:
+ * the lock is taken on the temporary file before it is renamed into place,
+ * so no recovery can ever see our marker unlocked. The lock lives as long as
+ * the descriptor, i.e. as long as we do (SIGKILL included); recovery removes
+ * a directory only when it can take the lock, which no pid comparison can
+ * get wrong (pid namespaces, a shared /var/tmp).
+ */
+static int write_marker(const char *dir, int *lock_fd, char *why, size_t why_len)
 {
 	char buf[256], boot[BOOT_ID_LEN];
 	unsigned long long start;
 	pid_t pid = getpid();
 	int dfd, fd = -1, err, len;
 
+	*lock_fd = -1;
 	err = proc_stat(pid, &start, NULL);
 	if (err < 0) {
 		set_why(why, why_len, "/proc/%d/stat: %s", (int)pid, strerror(-err));
@@ -1046,7 +1055,7 @@ static int write_marker(const char *dir, char *why, size_t why_len)
 		set_why(why, why_len, "%s: %s", dir, strerror(-err));
 		return err;
 	}
-	fd = openat(dfd, MARKER_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dfd, MARKER_TMP, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = -errno;
 		goto fail;
@@ -1054,21 +1063,16 @@ static int write_marker(const char *dir, char *why, size_t why_len)
 	err = write_all(fd, buf, (size_t)len);
 	if (err < 0)
 		goto fail;
-	if (fsync(fd) < 0) {
+	if (fsync(fd) < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		err = -errno;
 		goto fail;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err = -errno;
-		goto fail;
-	}
-	fd = -1;
 	if (renameat(dfd, MARKER_TMP, dfd, SB_SCRATCH_MARKER) < 0) {
 		err = -errno;
 		goto fail;
 	}
 	close(dfd);
+	*lock_fd = fd;
 	return 0;
 fail:
 	if (fd >= 0)
@@ -1385,28 +1389,6 @@ static void scratch_free(struct sb_scratch *s)
 	free(s);
 }
 
-/*
- * Hold an exclusive flock on our marker for as long as the scratch lives:
- * recovery removes a directory only when it can take that lock, which no
- * pid comparison can get wrong (pid namespaces, shared /var/tmp). The lock
- * goes with the process, SIGKILL included.
- */
-static int lock_marker(struct sb_scratch *s, char *why, size_t why_len)
-{
-	char *marker = path_join(s->path, SB_SCRATCH_MARKER);
-	int err = 0;
-
-	if (!marker)
-		return -ENOMEM;
-	s->lock_fd = open(marker, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		err = -errno;
-		set_why(why, why_len, "locking %s: %s", marker, strerror(-err));
-	}
-	free(marker);
-	return err;
-}
-
 int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **out, char *why,
 		      size_t why_len)
 {
@@ -1449,9 +1431,7 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 	s->path = tmpl;
 	tmpl = NULL;
 	s->fs_bytes = opts && opts->fs_bytes ? opts->fs_bytes : DEFAULT_FS_BYTES;
-	err = write_marker(s->path, why, why_len);
-	if (err == 0)
-		err = lock_marker(s, why, why_len);
+	err = write_marker(s->path, &s->lock_fd, why, why_len);
 	if (err < 0) {
 		remove_tree(s->path);
 		goto fail;
@@ -1612,9 +1592,7 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 	s->path = tmpl;
 	tmpl = NULL;
 	s->dir_mode = true;
-	err = write_marker(s->path, why, why_len);
-	if (err == 0)
-		err = lock_marker(s, why, why_len);
+	err = write_marker(s->path, &s->lock_fd, why, why_len);
 	if (err < 0) {
 		remove_tree(s->path);
 		goto fail;
