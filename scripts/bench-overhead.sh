@@ -54,22 +54,26 @@ sb_bps() { # sb_bps SINK: median bytes/s of one splicebench cell
 	jq -r '.cells[0].summary.bytes_per_sec.median' "$dir/sb.json"
 }
 
+# report A B TARGET LABEL-A LABEL-B: medians of files A and B (bytes/s per
+# round), and the median and range of the per-round ratios A/B against TARGET
+report() {
+	paste "$1" "$2" | awk '{ print $1 / $2 }' >"$dir/ratios.txt"
+	awk -v a="$(median <"$1")" -v b="$(median <"$2")" -v r="$(median <"$dir/ratios.txt")" \
+		-v g="$(sort -g "$dir/ratios.txt" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f..%.3f", lo, hi }')" \
+		-v t="$3" -v la="$4" -v lb="$5" 'BEGIN {
+		printf "  %s %.3f GiB/s, %s %.3f GiB/s (medians)\n", la, a / 2^30, lb, b / 2^30
+		printf "  ratio %.3f (median of per-round ratios, range %s; target >= %s) %s\n", r, g,
+			t, (r >= t ? "MET" : "NOT MET") }'
+}
+
 : >"$dir/sb.txt"
 : >"$dir/hand.txt"
 for _ in $(seq "$ROUNDS"); do
 	sb_bps devnull >>"$dir/sb.txt"
 	taskset -c "$CPU" "$HAND" "$dir/file" 65536 "$SECS" >>"$dir/hand.txt"
 done
-sb=$(median <"$dir/sb.txt")
-hand=$(median <"$dir/hand.txt")
-paste "$dir/sb.txt" "$dir/hand.txt" | awk '{ print $1 / $2 }' >"$dir/r1.txt"
-ratio=$(median <"$dir/r1.txt")
-range=$(sort -g "$dir/r1.txt" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f..%.3f", lo, hi }')
 echo "splice.file-to-pipe tmpfs 64k devnull, $ROUNDS alternating rounds of ${SECS}s on CPU $CPU:"
-awk -v s="$sb" -v h="$hand" -v r="$ratio" -v g="$range" 'BEGIN {
-	printf "  splicebench %.3f GiB/s, hand-written loop %.3f GiB/s (medians)\n", s / 2^30, h / 2^30
-	printf "  ratio %.3f (median of per-round ratios, range %s; target >= 0.97) %s\n", r,
-		g, (r >= 0.97 ? "MET" : "NOT MET") }'
+report "$dir/sb.txt" "$dir/hand.txt" 0.97 splicebench "hand-written loop"
 
 if ! command -v fio >/dev/null 2>&1; then
 	echo "fio not installed: skipping the fio comparison (apt-get install fio)"
@@ -83,14 +87,5 @@ for _ in $(seq "$ROUNDS"); do
 		--time_based --runtime="$SECS" --cpus_allowed="$CPU" --output-format=json 2>/dev/null |
 		jq -r '.jobs[0].read.bw_bytes' >>"$dir/fio.txt"
 done
-sbu=$(median <"$dir/sbu.txt")
-fio=$(median <"$dir/fio.txt")
-paste "$dir/sbu.txt" "$dir/fio.txt" | awk '{ print $1 / $2 }' >"$dir/r2.txt"
-ratio=$(median <"$dir/r2.txt")
-range=$(sort -g "$dir/r2.txt" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f..%.3f", lo, hi }')
 echo "splice file->pipe->user 64k on tmpfs (fio's splice engine reads through vmsplice):"
-awk -v s="$sbu" -v f="$fio" -v r="$ratio" -v g="$range" -v v="$(fio --version)" 'BEGIN {
-	printf "  splicebench --sink user %.3f GiB/s, %s splice engine %.3f GiB/s (medians)\n",
-		s / 2^30, v, f / 2^30
-	printf "  ratio %.3f (median of per-round ratios, range %s; target >= 1.0) %s\n", r,
-		g, (r >= 1.0 ? "MET" : "NOT MET") }'
+report "$dir/sbu.txt" "$dir/fio.txt" 1.0 "splicebench --sink user" "$(fio --version) splice engine"

@@ -1389,14 +1389,54 @@ static void scratch_free(struct sb_scratch *s)
 	free(s);
 }
 
+/*
+ * In the existing directory @parent (a real path): remove stale scratch
+ * directories of dead owners, then make ours, "splicebench-XXXXXX", with
+ * its locked owner marker. @label names @parent in messages.
+ */
+static struct sb_scratch *new_marked_dir(const char *parent, const char *label, int *err,
+					 char *why, size_t why_len)
+{
+	struct sb_scratch *s;
+	int r = sb_scratch_recover_stale(parent);
+
+	if (r < 0)
+		sb_warn("cannot check %s for stale scratch directories: %s", parent, strerror(-r));
+	s = scratch_new();
+	if (s)
+		s->path = xasprintf("%s%s%sXXXXXX", parent, strcmp(parent, "/") ? "/" : "",
+				    SB_SCRATCH_PREFIX);
+	if (!s || !s->path) {
+		*err = -ENOMEM;
+		set_why(why, why_len, "out of memory");
+		goto fail;
+	}
+	if (!mkdtemp(s->path)) {
+		*err = -errno;
+		set_why(why, why_len, "%s: cannot create a directory there: %s", label,
+			strerror(-*err));
+		goto fail;
+	}
+	*err = write_marker(s->path, &s->lock_fd, why, why_len);
+	if (*err < 0) {
+		remove_tree(s->path);
+		goto fail;
+	}
+	return s;
+fail:
+	if (s)
+		scratch_free(s);
+	return NULL;
+}
+
 int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **out, char *why,
 		      size_t why_len)
 {
 	const char *root = opts && opts->root ? opts->root : SB_SCRATCH_DEFAULT_ROOT;
 	struct sb_scratch *s = NULL;
-	char *rroot, *tmpl = NULL;
+	char *rroot, *label;
 	struct stat st;
-	int err, r;
+	int err;
 
 	*out = NULL;
 	rroot = realpath(root, NULL);
@@ -1410,41 +1450,20 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 		set_why(why, why_len, "scratch root %s: %s", root, strerror(-err));
 		goto fail;
 	}
-	r = sb_scratch_recover_stale(rroot);
-	if (r < 0)
-		sb_warn("cannot check %s for stale scratch directories: %s", rroot, strerror(-r));
 	if (geteuid() == 0)
 		private_mount_ns();
-
-	s = scratch_new();
-	tmpl = xasprintf("%s%s%sXXXXXX", rroot, strcmp(rroot, "/") ? "/" : "", SB_SCRATCH_PREFIX);
-	if (!s || !tmpl) {
-		err = -ENOMEM;
-		set_why(why, why_len, "out of memory");
+	label = xasprintf("scratch root %s", root);
+	s = new_marked_dir(rroot, label ? label : root, &err, why, why_len);
+	free(label);
+	if (!s)
 		goto fail;
-	}
-	if (!mkdtemp(tmpl)) {
-		err = -errno;
-		set_why(why, why_len, "cannot create a directory in %s: %s", rroot, strerror(-err));
-		goto fail;
-	}
-	s->path = tmpl;
-	tmpl = NULL;
 	s->fs_bytes = opts && opts->fs_bytes ? opts->fs_bytes : DEFAULT_FS_BYTES;
-	err = write_marker(s->path, &s->lock_fd, why, why_len);
-	if (err < 0) {
-		remove_tree(s->path);
-		goto fail;
-	}
 	list_add(s);
 	sb_dbg("scratch directory %s", s->path);
 	free(rroot);
 	*out = s;
 	return 0;
 fail:
-	free(tmpl);
-	if (s)
-		scratch_free(s);
 	free(rroot);
 	return err;
 }
@@ -1548,9 +1567,9 @@ char *sb_fstype_of(const char *path)
 int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size_t why_len)
 {
 	struct sb_scratch *s = NULL;
-	char *rdir = NULL, *tmpl = NULL;
+	char *rdir = NULL, *label;
 	struct stat st;
-	int err, r;
+	int err;
 
 	*out = NULL;
 	if (!dir || !*dir) {
@@ -1572,31 +1591,13 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 		set_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
 		return err;
 	}
-	/* a run killed in this directory before left its marked subdirectory */
-	r = sb_scratch_recover_stale(rdir);
-	if (r < 0)
-		sb_warn("cannot check %s for stale scratch directories: %s", rdir, strerror(-r));
-	s = scratch_new();
-	tmpl = xasprintf("%s%s%sXXXXXX", rdir, strcmp(rdir, "/") ? "/" : "", SB_SCRATCH_PREFIX);
-	if (!s || !tmpl) {
-		err = -ENOMEM;
-		set_why(why, why_len, "out of memory");
+	/* stale subdirectories of runs killed in this directory go first */
+	label = xasprintf("--dir %s", dir);
+	s = new_marked_dir(rdir, label ? label : dir, &err, why, why_len);
+	free(label);
+	if (!s)
 		goto fail;
-	}
-	if (!mkdtemp(tmpl)) {
-		err = -errno;
-		set_why(why, why_len, "--dir %s: cannot create a directory there: %s", dir,
-			strerror(-err));
-		goto fail;
-	}
-	s->path = tmpl;
-	tmpl = NULL;
 	s->dir_mode = true;
-	err = write_marker(s->path, &s->lock_fd, why, why_len);
-	if (err < 0) {
-		remove_tree(s->path);
-		goto fail;
-	}
 	errno = 0;
 	s->dir_fstype = sb_fstype_of(s->path);
 	if (!s->dir_fstype) {
@@ -1611,7 +1612,6 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 	*out = s;
 	return 0;
 fail:
-	free(tmpl);
 	if (s)
 		scratch_free(s);
 	free(rdir);
