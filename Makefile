@@ -57,7 +57,8 @@ PKG_LIBS := -ljansson -lbpf -lxxhash
 endif
 
 CFLAGS ?= -O2 -g
-BASE_CPPFLAGS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(O) -Isrc -Ibench -Istress -Itests
+BASE_CPPFLAGS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(O) -I$(O)/bpf -Isrc -Ibench -Istress \
+	-Ibpf -Itests
 BASE_CFLAGS := -std=gnu11 -fno-omit-frame-pointer $(WARN) $(PKG_CFLAGS) -MMD -MP
 ALL_CFLAGS := $(BASE_CPPFLAGS) -D_FORTIFY_SOURCE=2 $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS := $(PKG_LIBS) -lelf -lz -lm
@@ -69,6 +70,18 @@ SAN_CFLAGS := $(BASE_CPPFLAGS) $(BASE_CFLAGS) -O1 -g -fsanitize=address,undefine
 SAN_LDFLAGS := -fsanitize=address,undefined $(ALL_LDFLAGS)
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# ---------------------------------------------------------------- BPF
+# vmlinux.h from the build host's kernel BTF (VMLINUX_BTF=... to choose
+# another), else the pinned minimal bpf/vmlinux-min.h: CO-RE relocates either
+# against the running kernel at load time.
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VMLINUX_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux /boot/vmlinux-$(shell uname -r)))
+CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Ibpf \
+	$(CLANG_BPF_SYS_INCLUDES)
+BPF_SKELS := $(O)/bpf/accounting.skel.h
 
 # ---------------------------------------------------------------- sources
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard bench/*.c) $(wildcard stress/*.c)
@@ -91,7 +104,7 @@ ifneq ($(filter run check,$(MAKECMDGOALS)),)
 NEED_DEPS := deps
 endif
 
-.PHONY: all deps run check check-unit check-cli check-integration check-san check-leak \
+.PHONY: all deps run check check-unit check-cli check-integration check-san check-leak check-bpf-min \
 	cppcheck install clean bench-overhead help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -114,6 +127,34 @@ $(O)/build-info.h: FORCE | $(NEED_DEPS)
 	  echo '#define SB_BUILD_CFLAGS "$(strip $(CFLAGS) $(EXTRA_CFLAGS))"'; \
 	} > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(O)/bpf/vmlinux.h: | $(NEED_DEPS)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ -n "$(VMLINUX_BTF)" ] && \
+		$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c >$@.tmp 2>/dev/null; then \
+		mv $@.tmp $@; \
+	else \
+		rm -f $@.tmp; echo "  no kernel BTF to generate vmlinux.h: using bpf/vmlinux-min.h"; \
+		cp bpf/vmlinux-min.h $@; \
+	fi
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/core_fixes.bpf.h $(O)/bpf/vmlinux.h | $(NEED_DEPS)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(O)/bpf -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(O)/bpf/%.skel.h: $(O)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
+
+# the pinned fallback header must keep compiling (CI hosts may lack BTF)
+$(O)/bpf-min/accounting.bpf.o: bpf/accounting.bpf.c bpf/accounting.h bpf/vmlinux-min.h
+	$(call msg,BPF-MIN,$@)
+	$(Q)mkdir -p $(@D) && cp bpf/vmlinux-min.h $(@D)/vmlinux.h
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(@D) -c $< -o $@
+
+$(O)/src/acct.o $(O)/san/src/acct.o: $(BPF_SKELS)
 
 $(O)/%.o: %.c $(O)/build-info.h | $(NEED_DEPS)
 	$(call msg,CC,$@)
@@ -168,7 +209,7 @@ run: $(BIN)
 # ---------------------------------------------------------------- tests
 TEST_ENV = SPLICEBENCH=$(abspath $(1)) SB_TOP=$(CURDIR) SB_BUILD=$(abspath $(O))
 
-check: all check-unit check-cli check-integration check-san check-leak cppcheck
+check: all check-unit check-cli check-integration check-san check-leak cppcheck check-bpf-min
 	@echo "check: all tests passed"
 
 check-unit: $(UNIT_BINS)
@@ -193,6 +234,9 @@ check-leak: $(UNIT_BINS)
 			$$t > $(O)/valgrind.out 2>&1 || \
 			{ cat $(O)/valgrind.out; echo "check-leak: $$t failed under valgrind"; exit 1; }; \
 	done; echo "check-leak: $(words $(UNIT_BINS)) test binaries clean under valgrind"
+
+check-bpf-min: $(O)/bpf-min/accounting.bpf.o
+	@echo "check-bpf-min: bpf/accounting.bpf.c compiles against the pinned bpf/vmlinux-min.h"
 
 cppcheck:
 	$(Q)$(CPPCHECK) -q --std=c11 --enable=warning,performance,portability \

@@ -21,7 +21,8 @@ static ssize_t pwrite_step(struct sb_wl_ctx *c, void *arg, size_t done, size_t l
 static ssize_t rw_file_read(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
 	c->out = c->buf;
-	return sb_repeat(c, len, "pread", pread_step, &off);
+	return sb_repeat(c, len, "pread", pread_step, &off,
+			    (struct sb_io){ SB_SYS_PREAD, c->src_fd, SB_FD_USER });
 }
 
 const struct sb_workload sb_wl_rw_file_read = {
@@ -36,12 +37,14 @@ const struct sb_workload sb_wl_rw_file_read = {
 
 static ssize_t rw_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t len)
 {
-	ssize_t n = sb_repeat(c, len, "pread", pread_step, &off);
+	ssize_t n = sb_repeat(c, len, "pread", pread_step, &off,
+				 (struct sb_io){ SB_SYS_PREAD, c->src_fd, SB_FD_USER });
 
 	if (n < 0)
 		return n;
 	c->out_in_dst = true;
-	return sb_repeat(c, len, "pwrite", pwrite_step, &off);
+	return sb_repeat(c, len, "pwrite", pwrite_step, &off,
+			    (struct sb_io){ SB_SYS_PWRITE, SB_FD_USER, c->dst_fd });
 }
 
 const struct sb_workload sb_wl_rw_file_to_file = {
@@ -68,7 +71,8 @@ static ssize_t cfr_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t len)
 	loff_t pos = (loff_t)off;
 
 	c->out_in_dst = true;
-	return sb_repeat(c, len, "copy_file_range", cfr_step, &pos);
+	return sb_repeat(c, len, "copy_file_range", cfr_step, &pos,
+			    (struct sb_io){ SB_SYS_CFR, c->src_fd, c->dst_fd });
 }
 
 const struct sb_workload sb_wl_copy_file_range_file_to_file = {

@@ -24,7 +24,38 @@ ssize_t sb_fail(struct sb_wl_ctx *c, int err, const char *fmt, ...)
 	return -err;
 }
 
-ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg)
+unsigned int sb_fd_role(const struct sb_wl_ctx *c, int fd)
+{
+	if (fd == SB_FD_USER)
+		return SB_ROLE_USER;
+	if (fd < 0)
+		return SB_ROLE_OTHER;
+	if (fd == c->src_fd)
+		return SB_ROLE_SRC;
+	if (fd == c->dst_fd)
+		return SB_ROLE_DST;
+	if (fd == c->pfd[1])
+		return SB_ROLE_PIPE_W;
+	if (fd == c->pfd[0])
+		return SB_ROLE_PIPE_R;
+	if (fd == c->pfd2[1])
+		return SB_ROLE_PIPE2_W;
+	if (fd == c->pfd2[0])
+		return SB_ROLE_PIPE2_R;
+	if (fd == c->null_fd)
+		return SB_ROLE_NULL;
+	return SB_ROLE_OTHER;
+}
+
+void sb_count_io(struct sb_wl_ctx *c, struct sb_io io, ssize_t n)
+{
+	if (n > 0 && io.sys < SB_NR_SYS)
+		c->io[SB_SYS_SLOT(io.sys, sb_fd_role(c, io.from), sb_fd_role(c, io.to))] +=
+			(uint64_t)n;
+}
+
+ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg,
+		  struct sb_io io)
 {
 	size_t done = 0;
 
@@ -37,6 +68,7 @@ ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn 
 		if (n == 0)
 			return sb_fail(c, EIO, "%s returned 0 with %zu of %zu bytes left", what,
 				       len - done, len);
+		sb_count_io(c, io, n);
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
@@ -97,7 +129,8 @@ ssize_t sb_splice_all(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, loff
 {
 	struct splice_args a = { .in = in, .out = out, .in_off = in_off, .out_off = out_off };
 
-	return sb_repeat(c, len, what, splice_step, &a);
+	return sb_repeat(c, len, what, splice_step, &a,
+			    (struct sb_io){ SB_SYS_SPLICE, in, out });
 }
 
 ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, size_t len,
@@ -110,6 +143,7 @@ ssize_t sb_splice_once(struct sb_wl_ctx *c, int in, loff_t *in_off, int out, siz
 
 		if (n > 0) {
 			c->syscalls++;
+			sb_count_io(c, (struct sb_io){ SB_SYS_SPLICE, in, out }, n);
 			return n;
 		}
 		if (n == 0)
@@ -139,7 +173,8 @@ ssize_t sb_drain(struct sb_wl_ctx *c, int rfd, uint8_t *dst, size_t len)
 
 	if (!dst)
 		return sb_splice_all(c, rfd, NULL, c->null_fd, NULL, len, "splice pipe->/dev/null");
-	return sb_repeat(c, len, "read from pipe", read_step, &a);
+	return sb_repeat(c, len, "read from pipe", read_step, &a,
+			    (struct sb_io){ SB_SYS_READ, rfd, SB_FD_USER });
 }
 
 /* ---------------------------------------------------------------- shared legs */
@@ -172,8 +207,14 @@ ssize_t sb_leg_fill_user(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t 
 		}
 	} while (n < 0 && sb_eagain_wait(c, -1, c->pfd[1]));
 	c->syscalls++;
-	if (n > 0)
+	if (n > 0) {
+		sb_count_io(c,
+			    (struct sb_io){ c->fill == SB_FILL_VMSPLICE ? SB_SYS_VMSPLICE
+									: SB_SYS_WRITE,
+					    SB_FD_USER, c->pfd[1] },
+			    n);
 		return n;
+	}
 	if (n == 0)
 		return sb_fail(c, EIO, "filling the pipe returned 0 for %zu bytes", len);
 	return sb_fail(c, errno, "%s: %s",

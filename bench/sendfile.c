@@ -32,7 +32,8 @@ static ssize_t sendfile_file_to_file(struct sb_wl_ctx *c, uint64_t off, size_t l
 		c->dst_pos = (int64_t)off;
 	}
 	c->out_in_dst = true;
-	return sb_repeat(c, len, "sendfile file->file", sendfile_step, &in);
+	return sb_repeat(c, len, "sendfile file->file", sendfile_step, &in,
+			    (struct sb_io){ SB_SYS_SENDFILE, c->src_fd, c->dst_fd });
 }
 
 const struct sb_workload sb_wl_sendfile_file_to_file = {

@@ -28,6 +28,7 @@ static ssize_t leg_tee(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t le
 	c->syscalls++;
 	if (r < 0)
 		return sb_fail(c, errno, "tee pipe->pipe: %s", strerror(errno));
+	sb_count_io(c, (struct sb_io){ SB_SYS_TEE, c->pfd[0], c->pfd2[1] }, r);
 	if ((size_t)r != len)
 		return sb_fail(c, EIO, "tee duplicated %zd of %zu bytes", r, len);
 	r = sb_sink_drain(c, c->pfd2[0], done, len);

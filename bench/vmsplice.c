@@ -36,7 +36,8 @@ static ssize_t leg_vmsplice_to_user(struct sb_wl_ctx *c, uint64_t off, size_t do
 {
 	(void)off;
 	c->out = c->buf;
-	return sb_repeat(c, len, "vmsplice pipe->user", vmsplice_step, c->buf + done);
+	return sb_repeat(c, len, "vmsplice pipe->user", vmsplice_step, c->buf + done,
+			    (struct sb_io){ SB_SYS_VMSPLICE, c->pfd[0], SB_FD_USER });
 }
 
 const struct sb_workload sb_wl_vmsplice_pipe_to_user = {

@@ -15,8 +15,12 @@
 
 #include <sys/types.h>
 
+#include "accounting.h"
 #include "pattern.h"
 #include "sb.h"
+
+/* the side of a read or write that is user memory, for sb_count_io() */
+#define SB_FD_USER (-2)
 
 /* What a workload needs and which parameters apply to it. */
 #define SB_WL_SRC_FILE 0x0001	/* reads the source file (pattern) */
@@ -59,6 +63,8 @@ struct sb_wl_ctx {
 	/* updated by ops */
 	uint64_t syscalls;
 	uint64_t eagain;     /* EAGAIN retries (non-blocking pipes) */
+	/* bytes each successful call returned, per SB_SYS_SLOT(syscall, from role, to role) */
+	uint64_t io[SB_NR_SYS_SLOTS];
 	uint64_t check_ns;   /* verify: time the op itself spent checking data (left out of timing) */
 	const uint8_t *out;  /* verify: data the sink received in user memory, or NULL */
 	bool out_in_dst;     /* verify: data landed in the destination file at the op's offset */
@@ -115,13 +121,30 @@ ssize_t sb_workload_op(const struct sb_workload *w, struct sb_wl_ctx *c, uint64_
  */
 
 /*
+ * What a call moves, for the per-leg byte counts: the syscall (SB_SYS_*)
+ * and the descriptors it moves data from and to (SB_FD_USER for user memory).
+ */
+struct sb_io {
+	unsigned int sys;
+	int from;
+	int to;
+};
+
+/*
  * Call @step until @len bytes are done. @step gets how much is done and how
  * much is left, makes one syscall and returns its result (bytes, or -1 with
- * errno set). Counts the syscalls; fails with "<what>: <strerror>" on an
- * error and with -EIO when a call returns 0 before @len bytes.
+ * errno set). Counts the syscalls and the bytes of each call as @io; fails
+ * with "<what>: <strerror>" on an error and with -EIO when a call returns 0
+ * before @len bytes.
  */
 typedef ssize_t (*sb_step_fn)(struct sb_wl_ctx *c, void *arg, size_t done, size_t left);
-ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg);
+ssize_t sb_repeat(struct sb_wl_ctx *c, size_t len, const char *what, sb_step_fn step, void *arg,
+		  struct sb_io io);
+
+/* Count @n bytes moved by one successful call. */
+void sb_count_io(struct sb_wl_ctx *c, struct sb_io io, ssize_t n);
+/* The role (SB_ROLE_*) of descriptor @fd in this cell. */
+unsigned int sb_fd_role(const struct sb_wl_ctx *c, int fd);
 
 /* The pipe loop: in-leg fills the empty pipe once, out-leg empties it, until @len bytes. */
 ssize_t sb_pump(struct sb_wl_ctx *c, uint64_t off, size_t len, sb_leg_fn in, sb_leg_fn out);
