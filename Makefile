@@ -6,6 +6,7 @@
 #   make deps            install missing Debian packages (root) or print the apt-get line
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make bench-overhead  splicebench vs a hand-written loop (and fio if installed)
+#   make bench-probes    the cost of the copy-accounting probes, off vs on
 #   make clean
 #
 # Knobs: O=build  V=1  WERROR=1  CC=  EXTRA_CFLAGS=  EXTRA_LDFLAGS=  RUN_ARGS=
@@ -105,7 +106,7 @@ NEED_DEPS := deps
 endif
 
 .PHONY: all deps run check check-unit check-cli check-integration check-san check-leak check-bpf-min \
-	cppcheck install clean bench-overhead help FORCE
+	cppcheck install clean bench-overhead bench-probes help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -250,6 +251,9 @@ cppcheck:
 bench-overhead: $(BIN) $(TOOL_BINS)
 	$(Q)sh scripts/deps.sh --optional >/dev/null 2>&1 || true
 	$(Q)SPLICEBENCH=$(abspath $(BIN)) SB_BUILD=$(abspath $(O)) sh scripts/bench-overhead.sh
+
+bench-probes: $(BIN)
+	$(Q)SPLICEBENCH=$(abspath $(BIN)) sh scripts/bench-probes.sh
 
 # ---------------------------------------------------------------- install
 install: $(BIN)

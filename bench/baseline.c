@@ -32,6 +32,7 @@ const struct sb_workload sb_wl_rw_file_read = {
 	.path = "file =pread=> user",
 	.twin = NULL,
 	.flags = SB_WL_SRC_FILE,
+	.oracle = SB_ORACLE_READ,
 	.op = rw_file_read,
 };
 
@@ -54,6 +55,7 @@ const struct sb_workload sb_wl_rw_file_to_file = {
 	.path = "file =pread=> user =pwrite=> file",
 	.twin = NULL,
 	.flags = SB_WL_SRC_FILE | SB_WL_DST_FILE,
+	.oracle = SB_ORACLE_RW_FF,
 	.op = rw_file_to_file,
 };
 
@@ -83,5 +85,6 @@ const struct sb_workload sb_wl_copy_file_range_file_to_file = {
 	.path = "file =copy_file_range=> file",
 	.twin = NULL,
 	.flags = SB_WL_SRC_FILE | SB_WL_DST_FILE,
+	.oracle = SB_ORACLE_CFR_FF,
 	.op = cfr_file_to_file,
 };

@@ -43,5 +43,6 @@ const struct sb_workload sb_wl_sendfile_file_to_file = {
 	.path = "file =sendfile=> file (internal pipe)",
 	.twin = "rw.file-to-file",
 	.flags = SB_WL_SRC_FILE | SB_WL_DST_FILE | SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_SENDFILE_FF,
 	.op = sendfile_file_to_file,
 };

@@ -15,6 +15,7 @@ const struct sb_workload sb_wl_splice_file_to_pipe = {
 	.twin = "rw.file-read",
 	.flags = SB_WL_SRC_FILE | SB_WL_PIPE | SB_WL_AX_SINK | SB_WL_AX_FLAGS | SB_WL_MISALIGNED |
 		 SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_FILE_PIPE,
 	.in = sb_leg_splice_src,
 	.out = sb_leg_sink,
 };
@@ -26,6 +27,7 @@ const struct sb_workload sb_wl_splice_pipe_to_file = {
 	.path = "user =vmsplice|write=> pipe =splice=> file",
 	.twin = "rw.file-to-file",
 	.flags = SB_WL_DST_FILE | SB_WL_PIPE | SB_WL_AX_FILL | SB_WL_AX_FLAGS | SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_PIPE_FILE,
 	.in = sb_leg_fill_user,
 	.out = sb_leg_splice_dst,
 };
@@ -37,6 +39,7 @@ const struct sb_workload sb_wl_splice_file_to_file = {
 	.path = "file =splice=> pipe =splice=> file",
 	.twin = "rw.file-to-file",
 	.flags = SB_WL_SRC_FILE | SB_WL_DST_FILE | SB_WL_PIPE | SB_WL_AX_FLAGS | SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_SPLICE_FF,
 	.in = sb_leg_splice_src,
 	.out = sb_leg_splice_dst,
 };

@@ -58,6 +58,7 @@ const struct sb_workload sb_wl_tee_pipe_to_pipe = {
 	.twin = NULL,
 	.flags = SB_WL_PIPE | SB_WL_PIPE2 | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_AX_FLAGS |
 		 SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_TEE,
 	.in = sb_leg_fill_user,
 	.out = leg_tee,
 };

@@ -16,6 +16,7 @@ const struct sb_workload sb_wl_vmsplice_user_to_pipe = {
 	.twin = "vmsplice.pipe-to-user",
 	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY | SB_WL_AX_SINK | SB_WL_AX_GIFT | SB_WL_AX_FLAGS |
 		 SB_WL_ZEROCOPY,
+	.oracle = SB_ORACLE_USER_PIPE,
 	.in = sb_leg_fill_user,
 	.out = sb_leg_sink,
 };
@@ -47,6 +48,7 @@ const struct sb_workload sb_wl_vmsplice_pipe_to_user = {
 	.path = "user =vmsplice=> pipe =vmsplice=> user (copy)",
 	.twin = NULL,
 	.flags = SB_WL_PIPE | SB_WL_PIPE_ONLY | SB_WL_AX_FLAGS,
+	.oracle = SB_ORACLE_PIPE_USER,
 	.in = sb_leg_fill_user,
 	.out = leg_vmsplice_to_user,
 };

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "accounting.h"
+#include "oracle.h"
 #include "pattern.h"
 #include "sb.h"
 
@@ -86,6 +87,7 @@ struct sb_workload {
 	const char *path;    /* the data path, e.g. "file =splice=> pipe =splice=> /dev/null" */
 	const char *twin;    /* id of the copying twin measured beside it, or NULL */
 	unsigned int flags;
+	enum sb_oracle_kind oracle; /* the aliasing experiment for this path */
 	int (*setup)(struct sb_wl_ctx *c);    /* optional; 0 or -errno (+ c->why) */
 	/*
 	 * Move @len bytes at file/stream offset @off (the range never crosses the

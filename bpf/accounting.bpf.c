@@ -32,6 +32,8 @@ const volatile __u64 ops_page_cache = 0;
 const volatile __u64 ops_default = 0;
 /* O_DIRECT of this architecture */
 const volatile __u32 o_direct_flag = 040000;
+/* syscall numbers of this architecture, for the raw sys_enter/sys_exit programs */
+const volatile long nr_sys[SB_NR_SYS] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -55,15 +57,23 @@ struct {
 	__type(value, __u8);
 } ino_roles SEC(".maps");
 
+/*
+ * The syscall in progress, per thread: an array slot by thread id (cheaper
+ * than a hash map on every syscall), checked against the thread id.
+ */
+#define SYS_SLOTS 1024
+#define SYS_IDLE SB_NR_SYS
+
 struct sys_entry {
+	__u32 tid;
 	__u32 sys;
 	__u32 in;
 	__u32 out;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SYS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct sys_entry);
 } in_syscall SEC(".maps");
@@ -132,107 +142,128 @@ static __always_inline struct task_state *state(bool create)
 
 static __always_inline int enter(__u32 sys, __u32 in, __u32 out)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sys_entry e = { .sys = sys, .in = in, .out = out };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key = tid % SYS_SLOTS;
+	struct sys_entry *e = bpf_map_lookup_elem(&in_syscall, &key);
 
-	if (!ours())
-		return 0;
-	bpf_map_update_elem(&in_syscall, &tid, &e, BPF_ANY);
+	if (e) {
+		e->tid = tid;
+		e->sys = sys;
+		e->in = in;
+		e->out = out;
+	}
 	return 0;
 }
 
 static __always_inline int leave(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sys_entry *e;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key = tid % SYS_SLOTS;
+	struct sys_entry *e = bpf_map_lookup_elem(&in_syscall, &key);
 
-	if (!ours())
+	if (!e || e->tid != tid || e->sys >= SB_NR_SYS)
 		return 0;
-	e = bpf_map_lookup_elem(&in_syscall, &tid);
-	if (!e)
-		return 0;
-	if (e->sys < SB_NR_SYS && e->in < SB_NR_ROLES && e->out < SB_NR_ROLES)
+	if (e->in < SB_NR_ROLES && e->out < SB_NR_ROLES)
 		add(SB_SYS_SLOT(e->sys, e->in, e->out), ret);
-	bpf_map_delete_elem(&in_syscall, &tid);
+	e->sys = SYS_IDLE;
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_splice")
-int tp_enter_splice(struct trace_event_raw_sys_enter *ctx)
+/* the roles of syscall @sys's data, from its first three arguments */
+static __always_inline bool roles_of(__u32 sys, long a0, long a1, long a2, __u32 *in, __u32 *out)
 {
-	return enter(SB_SYS_SPLICE, role_of(ctx->args[0]), role_of(ctx->args[2]));
+	switch (sys) {
+	case SB_SYS_SPLICE:
+	case SB_SYS_CFR:
+		*in = role_of(a0), *out = role_of(a2);
+		return true;
+	case SB_SYS_TEE:
+		*in = role_of(a0), *out = role_of(a1);
+		return true;
+	case SB_SYS_SENDFILE: /* sendfile(out_fd, in_fd, ...) */
+		*in = role_of(a1), *out = role_of(a0);
+		return true;
+	case SB_SYS_VMSPLICE: /* into a pipe's write end, or out of its read end */
+		*in = role_of(a0);
+		if (*in == SB_ROLE_PIPE_R || *in == SB_ROLE_PIPE2_R)
+			*out = SB_ROLE_USER;
+		else
+			*out = *in, *in = SB_ROLE_USER;
+		return true;
+	case SB_SYS_READ:
+	case SB_SYS_PREAD:
+		*in = role_of(a0), *out = SB_ROLE_USER;
+		return true;
+	case SB_SYS_WRITE:
+	case SB_SYS_PWRITE:
+		*in = SB_ROLE_USER, *out = role_of(a0);
+		return true;
+	}
+	return false;
 }
 
-SEC("tp/syscalls/sys_enter_vmsplice")
-int tp_enter_vmsplice(struct trace_event_raw_sys_enter *ctx)
+/*
+ * One BTF raw tracepoint program at syscall exit: the saved user registers
+ * still hold the syscall number and its arguments, the return value comes
+ * with the event. No trace record, no state between enter and exit: the
+ * cheapest way to count syscall bytes. The classic syscalls tracepoints
+ * below are the fallback.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tb_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 r = role_of(ctx->args[0]);
+	__u32 in, out;
+	long nr;
 
-	/* into a pipe's write end, or out of its read end */
-	if (r == SB_ROLE_PIPE_R || r == SB_ROLE_PIPE2_R)
-		return enter(SB_SYS_VMSPLICE, r, SB_ROLE_USER);
-	return enter(SB_SYS_VMSPLICE, SB_ROLE_USER, r);
+	if (ret <= 0 || !ours())
+		return 0;
+#if defined(__TARGET_ARCH_x86)
+	nr = regs->orig_ax;
+#elif defined(__TARGET_ARCH_arm64)
+	nr = regs->syscallno;
+#else
+	return 0;
+#endif
+	for (__u32 s = 0; s < SB_NR_SYS; s++)
+		if (nr == nr_sys[s] && roles_of(s, PT_REGS_PARM1(regs), PT_REGS_PARM2(regs),
+						 PT_REGS_PARM3(regs), &in, &out)) {
+			add(SB_SYS_SLOT(s, in, out), ret);
+			break;
+		}
+	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_tee")
-int tp_enter_tee(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int enter_args(__u32 sys, long a0, long a1, long a2)
 {
-	return enter(SB_SYS_TEE, role_of(ctx->args[0]), role_of(ctx->args[1]));
+	__u32 in, out;
+
+	return roles_of(sys, a0, a1, a2, &in, &out) ? enter(sys, in, out) : 0;
 }
 
-SEC("tp/syscalls/sys_enter_sendfile64")
-int tp_enter_sendfile(struct trace_event_raw_sys_enter *ctx)
-{
-	/* sendfile(out_fd, in_fd, ...) */
-	return enter(SB_SYS_SENDFILE, role_of(ctx->args[1]), role_of(ctx->args[0]));
-}
-
-SEC("tp/syscalls/sys_enter_copy_file_range")
-int tp_enter_cfr(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(SB_SYS_CFR, role_of(ctx->args[0]), role_of(ctx->args[2]));
-}
-
-SEC("tp/syscalls/sys_enter_read")
-int tp_enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(SB_SYS_READ, role_of(ctx->args[0]), SB_ROLE_USER);
-}
-
-SEC("tp/syscalls/sys_enter_write")
-int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(SB_SYS_WRITE, SB_ROLE_USER, role_of(ctx->args[0]));
-}
-
-SEC("tp/syscalls/sys_enter_pread64")
-int tp_enter_pread(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(SB_SYS_PREAD, role_of(ctx->args[0]), SB_ROLE_USER);
-}
-
-SEC("tp/syscalls/sys_enter_pwrite64")
-int tp_enter_pwrite(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter(SB_SYS_PWRITE, SB_ROLE_USER, role_of(ctx->args[0]));
-}
-
-#define SYS_EXIT(name, event)                                                                     \
-	SEC("tp/syscalls/" #event)                                                                 \
+/* the fallback: classic syscalls tracepoints, one pair per syscall */
+#define SYS_TP(name, event, sys)                                                                  \
+	SEC("tp/syscalls/sys_enter_" #event)                                                       \
+	int tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                                 \
+	{                                                                                          \
+		if (!ours())                                                                       \
+			return 0;                                                                  \
+		return enter_args(sys, ctx->args[0], ctx->args[1], ctx->args[2]);                  \
+	}                                                                                          \
+	SEC("tp/syscalls/sys_exit_" #event)                                                        \
 	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
 	{                                                                                          \
-		return leave(ctx->ret);                                                            \
+		if (ours())                                                                        \
+			leave(ctx->ret);                                                           \
+		return 0;                                                                          \
 	}
 
-SYS_EXIT(splice, sys_exit_splice)
-SYS_EXIT(vmsplice, sys_exit_vmsplice)
-SYS_EXIT(tee, sys_exit_tee)
-SYS_EXIT(sendfile, sys_exit_sendfile64)
-SYS_EXIT(cfr, sys_exit_copy_file_range)
-SYS_EXIT(read, sys_exit_read)
-SYS_EXIT(write, sys_exit_write)
-SYS_EXIT(pread, sys_exit_pread64)
-SYS_EXIT(pwrite, sys_exit_pwrite64)
+SYS_TP(splice, splice, SB_SYS_SPLICE)
+SYS_TP(vmsplice, vmsplice, SB_SYS_VMSPLICE)
+SYS_TP(tee, tee, SB_SYS_TEE)
+SYS_TP(sendfile, sendfile64, SB_SYS_SENDFILE)
+SYS_TP(cfr, copy_file_range, SB_SYS_CFR)
+SYS_TP(read, read, SB_SYS_READ)
+SYS_TP(write, write, SB_SYS_WRITE)
+SYS_TP(pread, pread64, SB_SYS_PREAD)
+SYS_TP(pwrite, pwrite64, SB_SYS_PWRITE)
 
 /* ------------------------------------------------------------------ tier 2: class events */
 
@@ -280,15 +311,6 @@ int tp_xfs_buffered_write(struct trace_event_raw_xfs_file_class *ctx)
 {
 	if (ours() && ino_role(BPF_CORE_READ(ctx, ino)) == SB_ROLE_DST)
 		add(SB_TP_XFS_BUFFERED_WRITE, BPF_CORE_READ(ctx, count));
-	return 0;
-}
-
-SEC("tp/filemap/mm_filemap_get_pages")
-int tp_filemap_get_pages(struct trace_event_raw_mm_filemap_op_page_cache_range *ctx)
-{
-	if (ours())
-		add(SB_TP_FILEMAP_GET_PAGES,
-		    (__s64)(BPF_CORE_READ(ctx, last_index) - BPF_CORE_READ(ctx, index) + 1));
 	return 0;
 }
 

@@ -44,7 +44,6 @@ enum sb_ctr {
 	SB_TP_DIO_WRITE,		  /* iomap:iomap_dio_complete, writes: ret */
 	SB_TP_EXT4_WRITE_COPIED,	  /* ext4:ext4_da_write_end / ext4_write_end: copied */
 	SB_TP_XFS_BUFFERED_WRITE,	  /* xfs:xfs_file_buffered_write: count */
-	SB_TP_FILEMAP_GET_PAGES,	  /* filemap:mm_filemap_get_pages: pages in the range */
 
 	/* page-cache pages put into a pipe by reference (6.5+) */
 	SB_FN_FILEMAP_SPLICE_READ,

@@ -83,13 +83,6 @@ struct trace_event_raw_xfs_file_class {
 	size_t count;
 };
 
-struct trace_event_raw_mm_filemap_op_page_cache_range {
-	struct trace_entry ent;
-	unsigned long i_ino;
-	dev_t s_dev;
-	unsigned long index;
-	unsigned long last_index;
-};
 
 struct file {
 	unsigned int f_flags;

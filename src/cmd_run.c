@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "cmds.h"
 #include "engine.h"
 #include "log.h"
@@ -156,6 +157,7 @@ int sb_cmd_run(int argc, char **argv)
 	size_t n = 0, nok = 0, nskip = 0, nfail = 0;
 	uint64_t seed, t_start;
 	int ret, err, stopped = 0, scratch_err = -EPERM;
+	struct sb_acct *acct = NULL;
 
 	ret = sb_run_parse(argc, argv, &o);
 	if (ret == SB_OPTS_HELP) {
@@ -260,12 +262,20 @@ int sb_cmd_run(int argc, char **argv)
 			sb_warn("run: no scratch directory, file workloads cannot run: %s", why);
 		scratch_err = err;
 	}
+	/* after the scratch directory: tracefs, when needed, goes into its mount namespace */
+	err = sb_acct_open((enum sb_probe_mode)o.probes, &acct, why, sizeof(why));
+	if (err) {
+		sb_err("run: %s", why);
+		ret = SB_EXIT_ENV;
+		goto out_scratch;
+	}
 	err = sb_engine_init(&e, &o, seed);
 	if (err) {
 		sb_err("run: %s", strerror(-err));
 		ret = SB_EXIT_ENV;
 		goto out_scratch;
 	}
+	sb_run_acct_init(&e.ra, acct, sb_acct_kv(acct));
 	e.scratch = scratch;
 	e.scratch_err = scratch_err;
 	if (!scratch)
@@ -274,6 +284,14 @@ int sb_cmd_run(int argc, char **argv)
 	doc = sb_result_new(sb_main_argc, sb_main_argv, seed);
 	run = json_object_get(doc, "run");
 	json_object_set_new(run, "settings", settings_json(&o));
+	json_object_set_new(run, "accounting",
+			    json_pack("{s:s, s:s, s:s, s:o}", "probes_mode",
+				      o.probes == SB_PROBES_OFF       ? "off"
+				      : o.probes == SB_PROBES_REQUIRE ? "require"
+								      : "auto",
+				      "kernel_era",
+				      sb_acct_kv(acct) ? sb_kernel_era(sb_acct_kv(acct)) : "unknown",
+				      "summary", sb_acct_why(acct), "probes", sb_acct_probes_json(acct)));
 	json_object_set_new(run, "scratch",
 			    scratch ? json_pack("{s:s, s:s}", "mode", o.dir ? "dir" : "private",
 						"path", sb_scratch_path(scratch))
@@ -330,7 +348,10 @@ int sb_cmd_run(int argc, char **argv)
 	/* tear the scratch down before reporting, so nothing outlives the run */
 	sb_scratch_destroy(scratch);
 	scratch = NULL;
+	sb_run_acct_fini(&e.ra);
 	sb_engine_fini(&e);
+	sb_acct_close(acct);
+	acct = NULL;
 
 	err = sb_result_write(doc, outdir, path, sizeof(path));
 	if (err) {
@@ -359,6 +380,7 @@ int sb_cmd_run(int argc, char **argv)
 out_doc:
 	json_decref(doc);
 out_scratch:
+	sb_acct_close(acct);
 	sb_scratch_destroy(scratch);
 out_cells:
 	free(cells);

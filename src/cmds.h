@@ -12,6 +12,7 @@ extern char **sb_main_argv;
 int sb_cmd_run(int argc, char **argv);
 int sb_cmd_list(int argc, char **argv);
 int sb_cmd_doctor(int argc, char **argv);
+int sb_cmd_probe(int argc, char **argv);
 int sb_cmd_version(int argc, char **argv);
 
 #endif

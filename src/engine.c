@@ -246,6 +246,8 @@ struct sample {
 	double perf[NR_PERF];
 	bool perf_ok[NR_PERF];
 	struct sb_hist hist; /* exact latencies of single ops */
+	uint64_t io[SB_NR_SYS_SLOTS];  /* bytes per leg, as the workload counted them */
+	struct sb_acct_ctrs bpf;       /* the accounting probes' counts in the sample */
 };
 
 struct cell_rt {
@@ -266,6 +268,8 @@ struct cell_rt {
 	int err;
 	char why[512];
 	bool skip;	  /* err means "cannot run here", not "broken" */
+	const char *dir;  /* the cell's directory (file workloads) */
+	struct sb_cell_acct ca;
 };
 
 static void *alloc_buf(size_t len)
@@ -329,6 +333,7 @@ static int open_files(struct cell_rt *rt)
 	if (err)
 		return set_err(rt, err, unavailable(err), "%s",
 			       rt->e->tgt[c->in_dir ? SB_FS_NR : c->fs].why);
+	rt->dir = dir;
 	if (c->wl->flags & SB_WL_SRC_FILE) {
 		err = source_file(rt->e, c, dir);
 		if (err)
@@ -653,6 +658,7 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 	uint64_t limit = (uint64_t)(o->duration * 1e9);
 	struct sb_counts p0[NR_PERF] = { 0 }, p1[NR_PERF] = { 0 };
 	bool ok0[NR_PERF] = { 0 }, ok1[NR_PERF] = { 0 };
+	struct sb_acct_ctrs a0, a1;
 	uint64_t t0, t = 0, tprev, vtotal = 0, cpu0, ver0 = rt->ver.bytes, nbatch = 0;
 	struct rusage r0, r1;
 
@@ -662,6 +668,8 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 	s->batch_ops = batch;
 	if (rt->c->cold && drop_cache(rt, s))
 		return rt->err;
+	memset(rt->ctx.io, 0, sizeof(rt->ctx.io));
+	sb_cell_acct_read(&rt->e->ra, &rt->ca, &a0);
 	perf_read_all(rt->e->evl, p0, ok0);
 	getrusage(RUSAGE_THREAD, &r0);
 	cpu0 = thread_cpu_ns();
@@ -716,6 +724,9 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 	s->cpu_ns = thread_cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &r1);
 	perf_read_all(rt->e->evl, p1, ok1);
+	sb_cell_acct_read(&rt->e->ra, &rt->ca, &a1);
+	sb_acct_ctrs_sub(&a1, &a0, &s->bpf);
+	memcpy(s->io, rt->ctx.io, sizeof(s->io));
 	s->elapsed_ns = t - t0;
 	s->verify_ns = vtotal;
 	s->wall_ns = s->elapsed_ns - vtotal;
@@ -824,6 +835,15 @@ static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, siz
 		json_object_set_new(j, "verify_ns", json_integer((json_int_t)s->verify_ns));
 		json_object_set_new(j, "verified_bytes", json_integer((json_int_t)s->verified));
 	}
+	json_object_set_new(j, "accounting",
+			    rt->ca.in_samples
+				    ? sb_cell_acct_json(&rt->e->ra, &rt->ca, s->io, &s->bpf, s->bytes,
+							true)
+				    : json_pack("{s:I, s:s}", "bytes_moved", (json_int_t)s->bytes,
+						"reason",
+						"the split is counted in the cell's accounting "
+						"sample, with the probes attached (see "
+						"accounting.counted_in)"));
 	if (rt->c->cold) {
 		json_object_set_new(j, "cache_resident_after_drop", sb_json_real(s->resident));
 		json_object_set_new(j, "cache_drops", json_integer(s->drops));
@@ -994,6 +1014,89 @@ static void dio_json(json_t *j, const struct cell_rt *rt, enum sb_cell_status st
 				: json_pack("{s:i, s:i}", "mem", (int)mem, "offset", (int)off));
 }
 
+/*
+ * The cell's copy accounting: the split of the samples that were counted
+ * (the accounting sample, or all timed samples), and what counting cost.
+ */
+static json_t *accounting_json(const struct cell_rt *rt, const struct sample *s, size_t n,
+			       const struct sample *timed, size_t ntimed)
+{
+	uint64_t *io = calloc(SB_NR_SYS_SLOTS, sizeof(*io)), moved = 0;
+	struct sb_acct_ctrs *bpf = calloc(1, sizeof(*bpf));
+	json_t *j = json_null();
+
+	if (io && bpf) {
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; k < SB_NR_SYS_SLOTS; k++)
+				io[k] += s[i].io[k];
+			sb_acct_ctrs_add(bpf, &s[i].bpf);
+			moved += s[i].bytes;
+		}
+		j = sb_cell_acct_json(&rt->e->ra, &rt->ca, io, bpf, moved, false);
+	}
+	free(io);
+	free(bpf);
+	if (json_is_object(j)) {
+		bool sep = s != timed;
+
+		json_object_set_new(j, "counted_in",
+				    json_string(!sb_acct_active(rt->e->ra.acct)
+							? "timed samples (counted by the benchmark)"
+						: sep ? "the accounting sample"
+						      : "the timed samples"));
+		if (sep) {
+			double bps = m_bps(s), *v = malloc(ntimed * sizeof(*v));
+			struct sb_summary sum;
+
+			for (size_t i = 0; v && i < ntimed; i++)
+				v[i] = m_bps(&timed[i]);
+			json_object_set_new(
+				j, "accounting_sample",
+				json_pack("{s:I, s:I, s:o, s:o}", "bytes", (json_int_t)s->bytes,
+					  "wall_ns", (json_int_t)s->wall_ns, "bytes_per_sec",
+					  sb_json_real(bps), "probe_cost",
+					  v && !sb_summarize(v, ntimed, &sum) && sum.median > 0
+						  ? sb_json_real(1.0 - bps / sum.median)
+						  : json_null()));
+			free(v);
+		}
+	}
+	return j;
+}
+
+/*
+ * --probes-alternate: odd samples ran with the probes attached. The ratio of
+ * each attached sample to the detached one before it, and their median.
+ */
+static json_t *probes_ab_json(const struct sample *s, size_t n)
+{
+	double *r = malloc(n * sizeof(*r)), *on = malloc(n * sizeof(*on)),
+	       *off = malloc(n * sizeof(*off));
+	struct sb_summary sr, son, soff;
+	size_t m = 0, kon = 0, koff = 0;
+	json_t *j = json_null();
+
+	for (size_t i = 0; r && on && off && i < n; i++) {
+		if (i % 2)
+			on[kon++] = m_bps(&s[i]);
+		else
+			off[koff++] = m_bps(&s[i]);
+		if (i % 2 && m_bps(&s[i - 1]) > 0)
+			r[m++] = m_bps(&s[i]) / m_bps(&s[i - 1]);
+	}
+	if (m && !sb_summarize(r, m, &sr) && !sb_summarize(on, kon, &son) &&
+	    !sb_summarize(off, koff, &soff))
+		j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "attached_bytes_per_sec",
+			      sb_json_real(son.median), "detached_bytes_per_sec",
+			      sb_json_real(soff.median), "ratio_median", sb_json_real(sr.median),
+			      "ratio_min", sb_json_real(sr.min), "ratio_max", sb_json_real(sr.max),
+			      "pairs", (json_int_t)m);
+	free(r);
+	free(on);
+	free(off);
+	return j;
+}
+
 /* ------------------------------------------------------------------ the cell */
 
 /* Warm-up samples (discarded); without any, a short untimed burst. Gives the first batch. */
@@ -1030,9 +1133,10 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	struct cell_rt rt = { .e = e, .c = c };
 	json_t *j = json_object(), *samples = json_array(), *batches = json_array();
 	bool verify_all = o->verify == SB_VERIFY_ALL;
-	struct sample *s = NULL;
+	struct sample *s = NULL, acct_s, *counted = NULL;
 	uint64_t batch = 1, pass_ns = 0, last_ns = 0;
-	size_t nsamp = 0;
+	size_t nsamp = 0, ncounted = 0;
+	bool probes = false;
 	char key[256];
 	int err;
 
@@ -1051,6 +1155,11 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	if (!err && o->verify != SB_VERIFY_OFF)
 		err = verification_pass(&rt, &pass_ns, false);
 	rt.poison = verify_all;
+	if (!err)
+		sb_cell_acct_begin(&e->ra, &rt.ca, c->wl, &rt.ctx, rt.dir,
+				   c->fs >= 0 || c->in_dir ? c->target : NULL,
+				   c->direct != SB_DIRECT_OFF, c->direct == SB_DIRECT_MISALIGNED,
+				   verify_all);
 	if (!err) {
 		s = calloc(o->samples, sizeof(*s));
 		if (!s)
@@ -1058,7 +1167,25 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	}
 	if (!err)
 		err = warm_up(&rt, &batch);
+	/*
+	 * Probes cost every counted syscall something (a tracepoint program runs
+	 * even when empty), so by default they count one untimed accounting
+	 * sample and stay detached while the timed samples run.
+	 */
+	probes = sb_acct_active(e->ra.acct) && rt.ca.on;
+	if (!err && probes && !o->probes_in_samples) {
+		sb_acct_enable(e->ra.acct, true);
+		err = run_sample(&rt, batch, false, &acct_s);
+		sb_acct_enable(e->ra.acct, false);
+		counted = &acct_s;
+		ncounted = err ? 0 : 1;
+	}
+	if (!err && probes && o->probes_in_samples)
+		sb_acct_enable(e->ra.acct, true);
+	rt.ca.in_samples = !probes || o->probes_in_samples;
 	for (uint64_t i = 0; !err && i < o->samples; i++) {
+		if (probes && o->probes_alternate)
+			sb_acct_enable(e->ra.acct, i % 2);
 		err = run_sample(&rt, batch, verify_all, &s[i]);
 		if (err)
 			break;
@@ -1067,6 +1194,12 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 		nsamp++;
 		/* the next sample's batch from this one's op cost */
 		batch = pick_batch(e->clock_ns, (double)s[i].wall_ns / (double)s[i].ops);
+	}
+	if (probes && (o->probes_in_samples || o->probes_alternate))
+		sb_acct_enable(e->ra.acct, false);
+	if (rt.ca.in_samples) {
+		counted = s;
+		ncounted = nsamp;
 	}
 	if (!err && o->verify != SB_VERIFY_OFF) {
 		rt.poison = false;
@@ -1115,6 +1248,11 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	json_object_set_new(j, "samples", samples);
 	json_object_set_new(j, "summary", *st == SB_CELL_OK && nsamp ? summary_json(&rt, s, nsamp)
 								      : json_null());
+	json_object_set_new(j, "accounting",
+			    ncounted && nsamp ? accounting_json(&rt, counted, ncounted, s, nsamp)
+					      : json_null());
+	if (probes && o->probes_alternate && nsamp >= 2)
+		json_object_set_new(j, "probes_ab", probes_ab_json(s, nsamp));
 	json_object_set_new(j, "perf_counters", perf_status_json(e->evl));
 	rt_teardown(&rt);
 	free(s);

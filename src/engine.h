@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <limits.h>
 
+#include "cellacct.h"
 #include "perfctr.h"
 #include "run.h"
 #include "scratch.h"
@@ -29,6 +30,7 @@ struct sb_engine {
 	struct sb_pattern pat;
 	struct sb_evlist *evl;
 	uint64_t clock_ns; /* cost of one clock_gettime(CLOCK_MONOTONIC), measured */
+	struct sb_run_acct ra; /* copy accounting (set up by the caller) */
 	struct {
 		bool tried;	  /* file system created (or failed) */
 		int err;

@@ -24,6 +24,7 @@ static const struct sb_cmd commands[] = {
 	{ "run", sb_cmd_run, "run workloads, measure and verify them, write a result file" },
 	{ "list", sb_cmd_list, "list the workloads and their parameters" },
 	{ "doctor", sb_cmd_doctor, "report what this host can do, and why not" },
+	{ "probe", sb_cmd_probe, "show the copy-accounting probes on this kernel, and why not" },
 	{ "version", sb_cmd_version, "print the version and build" },
 	{ "help", cmd_help, "show help for splicebench or a command" },
 };

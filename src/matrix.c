@@ -38,6 +38,9 @@ static const struct sb_enum_val flag_vals[] = {
 	{ "nonblock", SPLICE_F_NONBLOCK },
 	{ NULL, 0 },
 };
+static const struct sb_enum_val probes_vals[] = {
+	{ "auto", 1 }, { "off", 2 }, { "require", 3 }, { NULL, 0 },
+};
 static const struct sb_enum_val direct_vals[] = {
 	{ "off", SB_DSEL_OFF }, { "on", SB_DSEL_ON }, { "both", SB_DSEL_BOTH }, { NULL, 0 },
 };
@@ -90,6 +93,18 @@ static const struct sb_opt run_opts[] = {
 	  .help = "SPLICE_F_* flags given together to every splice and tee call of a path "
 		  "(vmsplice calls take nonblock only): one set per run, not an axis "
 		  "(default: none)" },
+	{ .name = "probes", .type = SB_OPT_ENUM, .off = OFF(probes), .metavar = "auto|off|require",
+	  .vals = probes_vals,
+	  .help = "copy accounting probes: the best tier available, none (the oracle still runs), "
+		  "or fail (exit 3) unless function probes attach (default: auto)" },
+	{ .name = "probes-in-samples", .type = SB_OPT_SETVAL, .off = OFF(probes_in_samples),
+	  .setval = 1,
+	  .help = "count with the probes in every timed sample (their cost lands in the "
+		  "throughput) instead of in one untimed accounting sample per cell" },
+	{ .name = "probes-alternate", .type = SB_OPT_SETVAL, .off = OFF(probes_alternate),
+	  .setval = 1,
+	  .help = "benchmark the probes: attach them in every second timed sample and report "
+		  "the throughput ratio (make bench-probes)" },
 	{ .name = "pipe-size", .type = SB_OPT_SIZE, .off = OFF(pipe_size), .metavar = "SIZE",
 	  .min = 0, .max = 256 * SB_MIB,
 	  .help = "pipe capacity set with F_SETPIPE_SZ (default: 0 = max(64k, chunk))" },
@@ -162,6 +177,7 @@ static const struct preset_default defaults[] = {
 	{ "cache", "warm", "warm,cold" },
 	{ "splice-flags", "none", "none" },
 	{ "file-size", "64m", "64m" },
+	{ "probes", "auto", "auto" },
 };
 
 static int str_index(const struct sb_enum_val *vals, const char *s)
@@ -216,6 +232,10 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	}
 	if (o->dir && o->scratch_root)
 		return sb_usage_err("run", "--dir and --scratch-root are exclusive");
+	if (o->probes_alternate && o->probes_in_samples)
+		return sb_usage_err("run", "--probes-alternate and --probes-in-samples are exclusive");
+	if (o->probes_alternate && o->samples < 2)
+		return sb_usage_err("run", "--probes-alternate needs at least 2 samples");
 	if (o->inject_corruption && o->verify == SB_VERIFY_OFF)
 		return sb_usage_err("run", "--inject-corruption needs verification (not --no-verify)");
 	for (size_t i = 0; i < o->chunks.n; i++) {

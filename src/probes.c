@@ -14,8 +14,9 @@
 #define ENTRY(fx, kp) .fx_entry_prog = fx, .kp_entry_prog = kp
 #define SYSCALL_TP(sys, ev, prog)                                                                  \
 	{ .name = "syscalls:sys_exit_" ev, .events = { "syscalls/sys_enter_" ev, "syscalls/sys_exit_" ev }, \
-	  .tp_progs = { "tp_enter_" prog, "tp_exit_" prog }, .min_kv = 0, .max_kv = SB_KV_MAX,     \
-	  .era = "all", .measures = "bytes returned by " sys "(2), per pair of file descriptor roles" }
+	  .tp_progs = { "tp_enter_" prog, "tp_exit_" prog }, .syscall = true, .min_kv = 0,         \
+	  .max_kv = SB_KV_MAX, .era = "all",                                                       \
+	  .measures = "bytes returned by " sys "(2), per pair of file descriptor roles" }
 
 const struct sb_probe_def sb_probe_defs[] = {
 	/* ---- tier 1: what the kernel did with the bytes */
@@ -86,6 +87,11 @@ const struct sb_probe_def sb_probe_defs[] = {
 		      "functions)" },
 
 	/* ---- tier 2: tracepoints */
+	{ .name = "raw_syscalls:sys_exit", .tp_btf = true, .events = { "raw_syscalls/sys_exit" },
+	  .tp_progs = { "tb_sys_exit" }, .min_kv = SB_KV(5, 5, 0),
+	  .max_kv = SB_KV_MAX, .era = "5.5+",
+	  .measures = "bytes returned by every counted syscall, per pair of file descriptor roles "
+		      "(BTF raw tracepoints: cheaper than the syscalls tracepoints below)" },
 	SYSCALL_TP("splice", "splice", "splice"),
 	SYSCALL_TP("vmsplice", "vmsplice", "vmsplice"),
 	SYSCALL_TP("tee", "tee", "tee"),
@@ -109,10 +115,6 @@ const struct sb_probe_def sb_probe_defs[] = {
 	{ .name = "xfs:xfs_file_buffered_write", .events = { "xfs/xfs_file_buffered_write" },
 	  .tp_progs = { "tp_xfs_buffered_write" }, .min_kv = 0, .max_kv = SB_KV_MAX,
 	  .era = "all", .measures = "bytes asked to be copied into xfs's page cache" },
-	{ .name = "filemap:mm_filemap_get_pages", .events = { "filemap/mm_filemap_get_pages" },
-	  .tp_progs = { "tp_filemap_get_pages" }, .min_kv = SB_KV(6, 12, 0), .max_kv = SB_KV_MAX,
-	  .era = "6.12+",
-	  .measures = "page-cache pages looked up by reads (corroborates splice reads)" },
 };
 
 const size_t sb_nr_probe_defs = SB_ARRAY_SIZE(sb_probe_defs);
@@ -126,6 +128,8 @@ const char *sb_tier_name(enum sb_tier t)
 		return "kprobe";
 	case SB_TIER_TRACEPOINT:
 		return "tracepoint";
+	case SB_TIER_TP_BTF:
+		return "tp_btf";
 	default:
 		return "none";
 	}
@@ -193,10 +197,23 @@ static void choose_function(const struct sb_kernel_caps *caps, struct sb_probe_c
 		 !caps->kprobe_ok ? caps->kprobe_why : "not in kallsyms");
 }
 
-static void choose_tracepoint(const struct sb_kernel_caps *caps, struct sb_probe_choice *c)
+static void choose_tracepoint(const struct sb_kernel_caps *caps, struct sb_probe_choice *c,
+			      bool have_tp_btf)
 {
 	const struct sb_probe_def *d = c->def;
 
+	if (d->tp_btf) {
+		if (caps->tp_btf_ok)
+			c->tier = SB_TIER_TP_BTF;
+		else
+			snprintf(c->why, sizeof(c->why), "%s", caps->tp_btf_why);
+		return;
+	}
+	if (d->syscall && have_tp_btf) {
+		snprintf(c->why, sizeof(c->why),
+			 "not needed: the raw_syscalls:sys_exit BTF tracepoint counts this syscall");
+		return;
+	}
 	if (!caps->tp_ok) {
 		snprintf(c->why, sizeof(c->why), "%s", caps->tp_why);
 		return;
@@ -213,6 +230,7 @@ static void choose_tracepoint(const struct sb_kernel_caps *caps, struct sb_probe
 
 void sb_probes_choose(const struct sb_kernel_caps *caps, struct sb_probe_choice *out)
 {
+	bool have_tp_btf = false;
 	char kvs[32];
 
 	kv_string(caps->kv, kvs, sizeof(kvs));
@@ -230,6 +248,7 @@ void sb_probes_choose(const struct sb_kernel_caps *caps, struct sb_probe_choice 
 		if (c->def->function)
 			choose_function(caps, c);
 		else
-			choose_tracepoint(caps, c);
+			choose_tracepoint(caps, c, have_tp_btf);
+		have_tp_btf |= c->tier == SB_TIER_TP_BTF;
 	}
 }

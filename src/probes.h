@@ -21,6 +21,7 @@ enum sb_tier {
 	SB_TIER_FENTRY,	    /* tier 1 */
 	SB_TIER_KPROBE,	    /* tier 1 */
 	SB_TIER_TRACEPOINT, /* tier 2 */
+	SB_TIER_TP_BTF,	    /* tier 2, BTF raw tracepoints */
 };
 
 const char *sb_tier_name(enum sb_tier t);
@@ -40,6 +41,8 @@ struct sb_probe_def {
 	/* tracepoints: "category/event" for each program (enter/exit pairs) */
 	const char *events[2];
 	const char *tp_progs[2];
+	bool tp_btf;		/* BTF raw tracepoints (no tracefs needed) */
+	bool syscall;		/* one of the classic syscalls pairs: not needed with tp_btf */
 	/* the kernels where this attach point is on the benchmark's paths */
 	unsigned int min_kv, max_kv;
 	const char *era;	/* "6.5+", "4.9-6.4", "all" */
@@ -63,6 +66,8 @@ struct sb_kernel_caps {
 	char kprobe_why[160];
 	bool tp_ok;
 	char tp_why[160];
+	bool tp_btf_ok;		/* BTF raw tracepoints load */
+	char tp_btf_why[160];
 };
 
 struct sb_probe_choice {

@@ -216,6 +216,32 @@ static double num(const json_t *o, const char *path1, const char *path2)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* "100%  0%   0% T": by reference, copied, fresh as % of bytes moved, and the tier */
+static void accounting_cols(const json_t *a, char *buf, size_t len)
+{
+	double moved = num(a, "bytes_moved", "value");
+	const char *tier = json_string_value(json_object_get(a, "tier"));
+	const char *keys[3] = { "bytes_by_reference", "bytes_cpu_copied", "bytes_fresh_pages" };
+	size_t used = 0;
+
+	for (int i = 0; i < 3; i++) {
+		double v = num(a, keys[i], "value");
+
+		if (isfinite(v) && moved > 0)
+			used += (size_t)snprintf(buf + used, len - used, "%4.0f%% ", v / moved * 100);
+		else
+			used += (size_t)snprintf(buf + used, len - used, "%5s ", "-");
+		if (used >= len)
+			return;
+	}
+	snprintf(buf + used, len - used, "%c",
+		 !tier			   ? '-'
+		 : !strcmp(tier, "function")   ? 'F'
+		 : !strcmp(tier, "tracepoint") ? 'T'
+		 : !strcmp(tier, "oracle")     ? 'O'
+					       : '-');
+}
+
 void sb_result_table(const json_t *doc, FILE *out)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *c;
@@ -228,8 +254,9 @@ void sb_result_table(const json_t *doc, FILE *out)
 		if (v && (int)strlen(v) > vw)
 			vw = (int)strlen(v);
 	}
-	fprintf(out, "%-28s %-6s %-5s %-*s %8s %6s %9s %8s  %s\n", "WORKLOAD", "TARGET", "CHUNK",
-		vw, "VARIANT", "GiB/s", "±rCV", "CPU s/GiB", "p99", "VERIFY");
+	fprintf(out, "%-28s %-6s %-5s %-*s %8s %6s %9s %8s %5s %5s %5s %s  %s\n", "WORKLOAD",
+		"TARGET", "CHUNK", vw, "VARIANT", "GiB/s", "±rCV", "CPU s/GiB", "p99", "REF",
+		"COPY", "FRESH", "T", "VERIFY");
 	json_array_foreach(cells, i, c) {
 		const char *st = json_string_value(json_object_get(c, "status"));
 		const json_t *sum = json_object_get(c, "summary");
@@ -249,8 +276,11 @@ void sb_result_table(const json_t *doc, FILE *out)
 			double cpu = num(sum, "cpu_sec_per_gib", "median");
 
 			sb_format_ns(num(sum, "latency_ns", "p99"), lat, sizeof(lat));
-			fprintf(out, "%8.3f %5.1f%% %9.3f %8s  %s\n", bps / SB_GIB, rcv * 100.0, cpu,
-				lat, vf ? vf : "-");
+			char acct[32];
+
+			accounting_cols(json_object_get(c, "accounting"), acct, sizeof(acct));
+			fprintf(out, "%8.3f %5.1f%% %9.3f %8s %s  %s\n", bps / SB_GIB, rcv * 100.0,
+				cpu, lat, acct, vf ? vf : "-");
 			nok++;
 		} else {
 			fprintf(out, "%s: %s\n", st ? st : "?",
@@ -264,6 +294,10 @@ void sb_result_table(const json_t *doc, FILE *out)
 	fprintf(out,
 		"\n%zu cells: %zu ok, %zu skipped, %zu failed. GiB/s: median of the samples; "
 		"±rCV: robust spread\n(1.4826 x MAD / median); CPU s/GiB: CPU seconds of the "
-		"benchmark thread per GiB moved;\np99: single-op latency.\n",
+		"benchmark thread per GiB moved;\np99: single-op latency. REF, COPY, FRESH: bytes "
+		"handed over by reference, copied by the CPU,\nplaced in fresh pages by DMA, as %% of "
+		"the bytes moved (summed over the path's legs: 200%% = twice\nper byte). T: tier of "
+		"that split: F function probes (exact), T tracepoints (exact totals,\nsplit by "
+		"era), O counted by the benchmark, split by era, checked by the aliasing oracle.\n",
 		json_array_size(cells), nok, nskip, nfail);
 }

@@ -44,6 +44,9 @@ struct sb_run_opts {
 	int verbose;
 	int dry_run;
 	int inject_corruption;	/* test hook: corrupt one received byte in the verification pass */
+	int probes;		/* enum sb_probe_mode */
+	int probes_in_samples;	/* count in every timed sample, not in an accounting sample */
+	int probes_alternate;	/* benchmark: attach the probes in every second timed sample */
 	const char *out;
 	const char *dir;
 	const char *scratch_root;

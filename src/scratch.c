@@ -1333,23 +1333,28 @@ static void list_del(struct sb_scratch *s)
  * Move this process into its own mount namespace with no propagation back, so
  * that its mounts disappear with it, even on SIGKILL. Once per process.
  */
-static void private_mount_ns(void)
+bool sb_private_mount_ns(void)
 {
+	static bool ok;
+
 	if (private_ns_tried)
-		return;
+		return ok;
 	private_ns_tried = true;
 	if (unshare(CLONE_NEWNS) < 0) {
 		sb_warn("cannot create a private mount namespace (unshare: %s); "
 			"a killed run may leave mounts behind",
 			strerror(errno));
-		return;
+		return false;
 	}
 	/* the type is ignored for a propagation change; "none" keeps checkers quiet */
-	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
 		sb_warn("cannot make mounts private (%s); mounts may be visible outside the run",
 			strerror(errno));
-	else
-		sb_dbg("running in a private mount namespace");
+		return false;
+	}
+	sb_dbg("running in a private mount namespace");
+	ok = true;
+	return true;
 }
 
 static struct sb_scratch *scratch_new(void)
@@ -1451,7 +1456,7 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 		goto fail;
 	}
 	if (geteuid() == 0)
-		private_mount_ns();
+		sb_private_mount_ns();
 	label = xasprintf("scratch root %s", root);
 	s = new_marked_dir(rroot, label ? label : root, &err, why, why_len);
 	free(label);

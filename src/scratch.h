@@ -101,6 +101,13 @@ int sb_scratch_fs(struct sb_scratch *s, enum sb_fs fs, const char **dir, char *w
  */
 json_t *sb_scratch_fs_info(const struct sb_scratch *s, enum sb_fs fs);
 
+/*
+ * Move this process into a private mount namespace (once; needs root and a
+ * single thread), so that whatever it mounts goes away with it, SIGKILL
+ * included. Returns whether the process is in one.
+ */
+bool sb_private_mount_ns(void);
+
 /* Unmount, detach and remove everything this scratch created; frees @s. NULL is fine. */
 void sb_scratch_destroy(struct sb_scratch *s);
 
