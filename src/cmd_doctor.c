@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "cmds.h"
 #include "log.h"
 #include "opt.h"
@@ -47,7 +48,8 @@ static const struct sb_opt_cmd doctor_cmd = {
 	.cmd = "doctor",
 	.synopsis = "[--json] [--no-fs]",
 	.summary = "Check what this host can do for splicebench: privileges, file systems,\n"
-		   "O_DIRECT, perf counters, BPF program types, lockdown, BTF, qemu, KVM, gnuplot.",
+		   "O_DIRECT, perf counters, BPF program types, the copy-accounting tiers, lockdown,\n"
+		   "BTF, qemu, KVM, gnuplot.",
 	.opts = doctor_opts,
 };
 
@@ -251,6 +253,39 @@ static void check_bpf(json_t *checks)
 		    "no /sys/kernel/btf/vmlinux (kernel without CONFIG_DEBUG_INFO_BTF)");
 }
 
+/* The copy-accounting tiers as `splicebench probe` would use them. */
+static void check_accounting(json_t *checks)
+{
+	struct sb_acct *a = NULL;
+	json_t *probes, *p;
+	size_t i, t1 = 0, t2 = 0;
+	char why[512], detail[160];
+	const char *t1why = NULL;
+
+	if (sb_acct_open(SB_PROBES_AUTO, &a, why, sizeof(why))) {
+		add(checks, "accounting.tier1", false, NULL, why);
+		return;
+	}
+	probes = sb_acct_probes_json(a);
+	json_array_foreach(probes, i, p) {
+		bool on = json_is_true(json_object_get(p, "attached"));
+		bool fn = !strcmp(json_string_value(json_object_get(p, "tier")), "1");
+
+		t1 += on && fn;
+		t2 += on && !fn;
+		if (fn && !on && !t1why && !strcmp(json_string_value(json_object_get(p, "era")),
+						   "6.5+"))
+			t1why = json_string_value(json_object_get(p, "reason"));
+	}
+	snprintf(detail, sizeof(detail), "%zu function probes attach", t1);
+	add(checks, "accounting.tier1", t1 > 0, detail, t1why ? t1why : sb_acct_why(a));
+	snprintf(detail, sizeof(detail), "%zu tracepoint probes attach", t2);
+	add(checks, "accounting.tier2", t2 > 0, detail, sb_acct_why(a));
+	add(checks, "accounting.oracle", true, "needs no privileges", NULL);
+	json_decref(probes);
+	sb_acct_close(a);
+}
+
 static void check_kvm(json_t *checks)
 {
 	char why[256], detail[256];
@@ -300,6 +335,7 @@ int sb_cmd_doctor(int argc, char **argv)
 		check_fs(checks, &o);
 	check_perf(checks);
 	check_bpf(checks);
+	check_accounting(checks);
 	if (sb_sysinfo_lockdown(mode, sizeof(mode), why, sizeof(why)))
 		add(checks, "lockdown", false, NULL, why);
 	else

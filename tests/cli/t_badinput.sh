@@ -55,5 +55,8 @@ is "$(cat full/result.json)" "{}" "the existing result is untouched"
 rm -rf full out.txt err.txt
 check "list extra argument" "unexpected argument" list extra
 check "doctor unknown option" "unknown option" doctor --bogus
+check "probe extra argument" "unexpected argument" probe extra
+check "bad --probes" "unknown value 'sometimes'" run --probes sometimes
+check "alternate with in-samples" "exclusive" run --probes-alternate --probes-in-samples
 check "help unknown command" "unknown command 'nosuch'" help nosuch
 done_testing

@@ -3,10 +3,10 @@
 . "${SB_TOP:-.}/tests/lib.sh"
 
 out=$("$SB" --help); ok $? "--help exits 0"
-for c in run list doctor version help; do
+for c in run list doctor probe version help; do
 	echo "$out" | grep -q "^  $c " ; ok $? "--help lists '$c'"
 done
-for c in run list doctor version; do
+for c in run list doctor probe version; do
 	o=$("$SB" "$c" --help); ok $? "$c --help exits 0"
 	echo "$o" | grep -q "^usage: splicebench $c"; ok $? "$c --help prints its usage"
 	o2=$("$SB" help "$c"); is "$o2" "$o" "help $c is the same as $c --help"
