@@ -1,6 +1,6 @@
 # splicebench — one non-recursive GNU Makefile. Every output goes under $(O).
 #
-#   make                 build $(O)/splicebench
+#   make                 build $(O)/splicebench (and splicebench-static, the VM agent)
 #   make run             install missing packages, build, run the quick matrix
 #   make check           install missing packages, build, run every test
 #   make deps            install missing Debian packages (root) or print the apt-get line
@@ -98,6 +98,8 @@ SHIM_LIBS := $(SHIM_SRCS:%.c=$(O)/%.so)
 CLI_TESTS := $(sort $(wildcard tests/cli/t_*.sh))
 INTEG_TESTS := $(sort $(wildcard tests/integration/t_*.sh))
 BIN := $(O)/splicebench
+# the kernel lab's guest agent: the same program, linked statically (/init of its initramfs)
+STATIC_BIN := $(O)/splicebench-static
 SAN_BIN := $(O)/san/splicebench
 
 # `make run` and `make check` install dependencies before anything compiles.
@@ -105,12 +107,12 @@ ifneq ($(filter run check,$(MAKECMDGOALS)),)
 NEED_DEPS := deps
 endif
 
-.PHONY: all deps run check check-unit check-cli check-integration check-san check-leak check-bpf-min \
+.PHONY: all static deps run check check-unit check-cli check-integration check-san check-leak check-bpf-min \
 	cppcheck install clean bench-overhead bench-probes help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BIN) $(UNIT_BINS) $(TOOL_BINS) $(SHIM_LIBS)
+all: $(BIN) $(STATIC_BIN) $(UNIT_BINS) $(TOOL_BINS) $(SHIM_LIBS)
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -169,6 +171,14 @@ $(O)/libsb.a: $(LIB_OBJS)
 $(BIN): $(O)/src/main.o $(O)/libsb.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+STATIC_LIBS := $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null || echo $(PKG_LIBS))
+
+$(STATIC_BIN): $(O)/src/main.o $(O)/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -static -o $@ $^ $(STATIC_LIBS) -lelf -llzma -lz -lm
+
+static: $(STATIC_BIN)
 
 $(O)/tests/unit/t_%: $(O)/tests/unit/t_%.o $(O)/tests/tap.o $(O)/libsb.a
 	$(call msg,LINK,$@)
@@ -256,9 +266,10 @@ bench-probes: $(BIN)
 	$(Q)SPLICEBENCH=$(abspath $(BIN)) sh scripts/bench-probes.sh
 
 # ---------------------------------------------------------------- install
-install: $(BIN)
+install: $(BIN) $(STATIC_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/splicebench
+	install -m 0755 $(STATIC_BIN) $(DESTDIR)$(BINDIR)/splicebench-static
 	install -m 0644 docs/splicebench.1 $(DESTDIR)$(MANDIR)/man1/splicebench.1
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 

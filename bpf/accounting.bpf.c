@@ -282,35 +282,35 @@ int tp_dio_complete(struct trace_event_raw_iomap_dio_complete *ctx)
 	if (!ours())
 		return 0;
 	/* direction from the file: the source is read, the destination written */
-	r = ino_role(BPF_CORE_READ(ctx, ino));
+	r = ino_role(ctx->ino);
 	if (r == SB_ROLE_SRC)
-		add(SB_TP_DIO_READ, BPF_CORE_READ(ctx, ret));
+		add(SB_TP_DIO_READ, ctx->ret);
 	else if (r == SB_ROLE_DST)
-		add(SB_TP_DIO_WRITE, BPF_CORE_READ(ctx, ret));
+		add(SB_TP_DIO_WRITE, ctx->ret);
 	return 0;
 }
 
 SEC("tp/ext4/ext4_da_write_end")
 int tp_ext4_da_write_end(struct trace_event_raw_ext4__write_end *ctx)
 {
-	if (ours() && ino_role(BPF_CORE_READ(ctx, ino)) == SB_ROLE_DST)
-		add(SB_TP_EXT4_WRITE_COPIED, BPF_CORE_READ(ctx, copied));
+	if (ours() && ino_role(ctx->ino) == SB_ROLE_DST)
+		add(SB_TP_EXT4_WRITE_COPIED, ctx->copied);
 	return 0;
 }
 
 SEC("tp/ext4/ext4_write_end")
 int tp_ext4_write_end(struct trace_event_raw_ext4__write_end *ctx)
 {
-	if (ours() && ino_role(BPF_CORE_READ(ctx, ino)) == SB_ROLE_DST)
-		add(SB_TP_EXT4_WRITE_COPIED, BPF_CORE_READ(ctx, copied));
+	if (ours() && ino_role(ctx->ino) == SB_ROLE_DST)
+		add(SB_TP_EXT4_WRITE_COPIED, ctx->copied);
 	return 0;
 }
 
 SEC("tp/xfs/xfs_file_buffered_write")
 int tp_xfs_buffered_write(struct trace_event_raw_xfs_file_class *ctx)
 {
-	if (ours() && ino_role(BPF_CORE_READ(ctx, ino)) == SB_ROLE_DST)
-		add(SB_TP_XFS_BUFFERED_WRITE, BPF_CORE_READ(ctx, count));
+	if (ours() && ino_role(ctx->ino) == SB_ROLE_DST)
+		add(SB_TP_XFS_BUFFERED_WRITE, ctx->count);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "accounting.skel.h"
 #include "log.h"
 #include "scratch.h"
+#include "sysinfo.h"
 
 #define MAX_LINKS 64
 #define MAX_CELL_FDS 16
@@ -117,6 +118,16 @@ static void read_kallsyms(struct sb_acct *a)
 	fclose(f);
 }
 
+static const char *lockdown_mode(void)
+{
+	static char mode[32];
+	char why[128];
+
+	if (sb_sysinfo_lockdown(mode, sizeof(mode), why, sizeof(why)))
+		snprintf(mode, sizeof(mode), "unknown");
+	return mode;
+}
+
 /* Can a fentry program load and attach here? Tries a two-instruction one on @func. */
 static void probe_fentry(struct sb_acct *a)
 {
@@ -146,8 +157,9 @@ static void probe_fentry(struct sb_acct *a)
 	if (fd < 0) {
 		err = errno;
 		snprintf(a->caps.fentry_why, sizeof(a->caps.fentry_why),
-			 "loading a fentry program: %s%s", strerror(err),
-			 err == EPERM ? " (kernel lockdown, or no BPF trampoline support)" : "");
+			 "loading a fentry program: %s%s%s%s", strerror(err),
+			 err == EPERM ? " (the kernel refuses BPF trampolines here; lockdown: " : "",
+			 err == EPERM ? lockdown_mode() : "", err == EPERM ? ")" : "");
 		return;
 	}
 	link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, NULL);
@@ -215,10 +227,6 @@ static void probe_tp_btf(struct sb_acct *a)
 
 static void detect(struct sb_acct *a)
 {
-	struct utsname u;
-
-	if (!uname(&u))
-		a->caps.kv = sb_kv_parse(u.release);
 	a->caps.btf_has = btf_has;
 	a->caps.ksym_has = ksym_has;
 	a->caps.tp_has = tp_has;
@@ -416,6 +424,7 @@ int sb_acct_open(enum sb_probe_mode mode, struct sb_acct **out, char *why, size_
 {
 	struct sb_acct *a = calloc(1, sizeof(*a));
 	size_t tier1 = 0, tier2 = 0;
+	struct utsname u;
 
 	*out = NULL;
 	if (!a) {
@@ -424,20 +433,20 @@ int sb_acct_open(enum sb_probe_mode mode, struct sb_acct **out, char *why, size_
 	}
 	a->mode = mode;
 	a->ncpus = libbpf_num_possible_cpus();
+	/* the expectations depend on the kernel version even with the probes off */
+	if (!uname(&u))
+		a->caps.kv = sb_kv_parse(u.release);
 	libbpf_set_print(libbpf_log);
-	if (mode == SB_PROBES_OFF) {
-		snprintf(a->caps.fentry_why, sizeof(a->caps.fentry_why), "probes off (--probes off)");
-		snprintf(a->caps.kprobe_why, sizeof(a->caps.kprobe_why), "probes off (--probes off)");
-		snprintf(a->caps.tp_why, sizeof(a->caps.tp_why), "probes off (--probes off)");
-		snprintf(a->why, sizeof(a->why), "probes off (--probes off)");
-	} else if (geteuid() != 0) {
-		snprintf(a->caps.fentry_why, sizeof(a->caps.fentry_why),
-			 "needs root (BPF programs)");
-		snprintf(a->caps.kprobe_why, sizeof(a->caps.kprobe_why),
-			 "needs root (BPF programs)");
-		snprintf(a->caps.tp_why, sizeof(a->caps.tp_why), "needs root (BPF programs)");
-		snprintf(a->why, sizeof(a->why), "BPF probes need root");
-		a->caps.kv = 0;
+	if (mode == SB_PROBES_OFF || geteuid() != 0) {
+		const char *r = mode == SB_PROBES_OFF ? "probes off (--probes off)"
+						      : "needs root (BPF programs)";
+
+		snprintf(a->caps.fentry_why, sizeof(a->caps.fentry_why), "%s", r);
+		snprintf(a->caps.kprobe_why, sizeof(a->caps.kprobe_why), "%s", r);
+		snprintf(a->caps.tp_why, sizeof(a->caps.tp_why), "%s", r);
+		snprintf(a->caps.tp_btf_why, sizeof(a->caps.tp_btf_why), "%s", r);
+		snprintf(a->why, sizeof(a->why), "%s",
+			 mode == SB_PROBES_OFF ? r : "BPF probes need root");
 	} else {
 		detect(a);
 		load(a);

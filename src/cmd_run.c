@@ -22,22 +22,6 @@
 #include "run.h"
 #include "scratch.h"
 
-static void on_signal(int sig)
-{
-	sb_stop_signal = sig;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	/* no SA_RESTART: a blocked syscall returns EINTR and the run unwinds */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static bool needs_files(const struct sb_cell *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -222,7 +206,7 @@ int sb_cmd_run(int argc, char **argv)
 			goto out_opts;
 		}
 	}
-	install_signals();
+	sb_install_stop_signals();
 	if (o.cpu_set) {
 		cpu_set_t set;
 
@@ -256,6 +240,9 @@ int sb_cmd_run(int argc, char **argv)
 	warn_unused(&o, cells, n);
 	if (!scratch && needs_files(cells, n)) {
 		struct sb_scratch_opts so = { .root = o.scratch_root, .fs_bytes = o.fs_size };
+
+		for (int fs = 0; fs < SB_FS_NR; fs++)
+			so.fs_device[fs] = o.fs_device[fs];
 
 		err = sb_scratch_create(&so, &scratch, why, sizeof(why));
 		if (err)

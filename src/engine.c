@@ -48,6 +48,22 @@
 
 volatile sig_atomic_t sb_stop_signal;
 
+static void on_stop_signal(int sig)
+{
+	sb_stop_signal = sig;
+}
+
+void sb_install_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	/* no SA_RESTART: a blocked syscall returns EINTR and the caller unwinds */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;

@@ -139,6 +139,10 @@ static const struct sb_opt run_opts[] = {
 	  .help = "more diagnostics on stderr" },
 	{ .name = "dry-run", .type = SB_OPT_SETVAL, .off = OFF(dry_run), .setval = 1,
 	  .help = "list the cells that would run, run nothing" },
+	{ .name = "fs-device", .type = SB_OPT_STR, .off = OFF(fs_device_arg),
+	  .metavar = "FS=DEV[,FS=DEV]", .flags = SB_OPTF_HIDDEN,
+	  .help = "mount the ext4/xfs file system already on block device DEV instead of making "
+		  "one (splicebench vm's virtio disks)" },
 	{ .name = "inject-corruption", .type = SB_OPT_SETVAL, .off = OFF(inject_corruption),
 	  .setval = 1, .flags = SB_OPTF_HIDDEN,
 	  .help = "test hook: corrupt one received byte during the verification pass" },
@@ -188,6 +192,38 @@ static int str_index(const struct sb_enum_val *vals, const char *s)
 	return -1;
 }
 
+_Static_assert(SB_ARRAY_SIZE(((struct sb_run_opts *)NULL)->fs_device) == SB_FS_NR,
+	       "one --fs-device slot per file system");
+
+/* --fs-device ext4=/dev/vda,xfs=/dev/vdb */
+static int parse_fs_devices(struct sb_run_opts *o)
+{
+	char *copy = strdup(o->fs_device_arg), *save = NULL, *tok;
+	int ret = 0;
+
+	if (!copy)
+		return sb_usage_err("run", "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		int fs;
+
+		if (!eq || eq == tok || !eq[1] || eq[1] != '/') {
+			ret = sb_usage_err("run", "--fs-device '%s': expected FS=/dev/NAME", tok);
+			break;
+		}
+		*eq = '\0';
+		fs = sb_fs_from_name(tok);
+		if (fs != SB_FS_EXT4 && fs != SB_FS_XFS)
+			ret = sb_usage_err("run", "--fs-device: '%s' is not ext4 or xfs", tok);
+		else if (o->fs_device[fs])
+			ret = sb_usage_err("run", "--fs-device: %s given twice", tok);
+		else if (!(o->fs_device[fs] = strdup(eq + 1)))
+			ret = sb_usage_err("run", "out of memory");
+	}
+	free(copy);
+	return ret;
+}
+
 int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 {
 	const struct sb_opt_cmd *c = &sb_run_cmd;
@@ -232,6 +268,12 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	}
 	if (o->dir && o->scratch_root)
 		return sb_usage_err("run", "--dir and --scratch-root are exclusive");
+	if (o->fs_device_arg) {
+		int err = parse_fs_devices(o);
+
+		if (err)
+			return err;
+	}
 	if (o->probes_alternate && o->probes_in_samples)
 		return sb_usage_err("run", "--probes-alternate and --probes-in-samples are exclusive");
 	if (o->probes_alternate && o->samples < 2)
@@ -290,6 +332,10 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 
 void sb_run_opts_free(struct sb_run_opts *o)
 {
+	for (size_t i = 0; i < SB_ARRAY_SIZE(o->fs_device); i++) {
+		free(o->fs_device[i]);
+		o->fs_device[i] = NULL;
+	}
 	sb_opts_free(&sb_run_cmd, o);
 }
 

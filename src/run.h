@@ -50,6 +50,8 @@ struct sb_run_opts {
 	const char *out;
 	const char *dir;
 	const char *scratch_root;
+	const char *fs_device_arg;	/* --fs-device FS=DEV[,FS=DEV] (the kernel lab's disks) */
+	char *fs_device[3];		/* parsed, by enum sb_fs (tmpfs never) */
 	bool cpu_set;
 	bool seed_set;
 	uint64_t set;		/* options given on the command line (sb_opts_was_set) */
@@ -102,5 +104,7 @@ const char *sb_direct_name(enum sb_direct d);
 
 /* Set from signal handlers: the signal number that asked us to stop. */
 extern volatile sig_atomic_t sb_stop_signal;
+/* SIGINT, SIGTERM and SIGHUP set sb_stop_signal (and interrupt blocked calls). */
+void sb_install_stop_signals(void);
 
 #endif

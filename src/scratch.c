@@ -34,14 +34,12 @@
 #include <linux/loop.h>
 #include <linux/magic.h>
 
+#include "exec.h"
 #include "log.h"
 #include "scratch.h"
 
 #ifndef STATX_ATTR_MOUNT_ROOT
 #define STATX_ATTR_MOUNT_ROOT 0x00002000
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
 /* size of each file system when the caller passes fs_bytes == 0 */
@@ -50,7 +48,6 @@
 #define UMOUNT_SLEEP_MS 50
 #define LOOP_TRIES 8
 #define TREE_MAX_DEPTH 64
-#define CMD_OUT_MAX (64 * 1024)
 #define MARKER_MAX 4096
 #define BOOT_ID_LEN 64
 #define WHY_LEN 512
@@ -82,6 +79,7 @@ struct sb_scratch {
 	pid_t owner;		 /* process that created it; only it tears down */
 	int lock_fd;		 /* the marker, flock(LOCK_EX) while we live */
 	uint64_t fs_bytes;
+	char *fs_device[SB_FS_NR]; /* sb_scratch_opts.fs_device */
 	struct scratch_fs fs[SB_FS_NR];
 };
 
@@ -331,160 +329,6 @@ static const char *first_line(const char *s)
 		n--;
 	line[n] = '\0';
 	return line;
-}
-
-/* ------------------------------------------------------------ commands */
-
-struct cmd_result {
-	int status;	/* waitpid() status */
-	int exec_err;	/* errno of a failed exec, else 0 */
-	char *out;
-	char *err;
-};
-
-static void cmd_result_free(struct cmd_result *res)
-{
-	free(res->out);
-	free(res->err);
-	res->out = res->err = NULL;
-}
-
-struct capture {
-	int fd;
-	char *buf;
-	size_t len;
-};
-
-/* Read what is available on @c->fd; returns false at EOF or error. */
-static bool capture_read(struct capture *c)
-{
-	char tmp[4096];
-	ssize_t r = read(c->fd, tmp, sizeof(tmp));
-
-	if (r < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (r <= 0)
-		return false;
-	if (c->len < CMD_OUT_MAX) {
-		size_t take = sb_min_u64((uint64_t)r, CMD_OUT_MAX - c->len);
-		char *nb = realloc(c->buf, c->len + take + 1);
-
-		if (nb) {
-			memcpy(nb + c->len, tmp, take);
-			c->len += take;
-			nb[c->len] = '\0';
-			c->buf = nb;
-		}
-	}
-	return true;
-}
-
-/*
- * Run @argv (no shell) with stdin from /dev/null and stdout/stderr captured.
- * A bare program name not found in $PATH is also tried in /usr/sbin and /sbin
- * (root's tools are there, and a non-login PATH often lacks them).
- * Returns 0 when the program ran (see @res->status) or could not be executed
- * (@res->exec_err), -errno when the plumbing itself failed.
- */
-static int run_cmd(const char *const *argv, struct cmd_result *res)
-{
-	char alt[2][PATH_MAX];
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	struct capture cap[2] = { { -1, NULL, 0 }, { -1, NULL, 0 } };
-	int err = 0, child_errno = 0;
-	bool use_alt = !strchr(argv[0], '/');
-	pid_t pid;
-	ssize_t r;
-
-	memset(res, 0, sizeof(*res));
-	snprintf(alt[0], sizeof(alt[0]), "/usr/sbin/%s", argv[0]);
-	snprintf(alt[1], sizeof(alt[1]), "/sbin/%s", argv[0]);
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
-		err = -errno;
-		goto out;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		sigset_t none;
-		int nul, e;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		nul = open("/dev/null", O_RDONLY);
-		if (nul >= 0 && nul != STDIN_FILENO)
-			dup2(nul, STDIN_FILENO);
-		dup2(outp[1], STDOUT_FILENO);
-		dup2(errp[1], STDERR_FILENO);
-		/* do not leak the caller's descriptors into the tool */
-		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-		execvp(argv[0], (char *const *)argv);
-		e = errno;
-		if (e == ENOENT && use_alt) {
-			execv(alt[0], (char *const *)argv);
-			execv(alt[1], (char *const *)argv);
-		}
-		while (write(ep[1], &e, sizeof(e)) < 0 && errno == EINTR)
-			;
-		_exit(127);
-	}
-	close(outp[1]);
-	close(errp[1]);
-	close(ep[1]);
-	outp[1] = errp[1] = ep[1] = -1;
-
-	/* the exec pipe closes on a successful exec, or carries the errno */
-	do
-		r = read(ep[0], &child_errno, sizeof(child_errno));
-	while (r < 0 && errno == EINTR);
-	if (r == (ssize_t)sizeof(child_errno))
-		res->exec_err = child_errno ? child_errno : ENOEXEC;
-
-	cap[0].fd = outp[0];
-	cap[1].fd = errp[0];
-	while (cap[0].fd >= 0 || cap[1].fd >= 0) {
-		struct pollfd pfd[2] = {
-			{ .fd = cap[0].fd, .events = POLLIN },
-			{ .fd = cap[1].fd, .events = POLLIN },
-		};
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			if (!capture_read(&cap[i]))
-				cap[i].fd = -1;
-		}
-	}
-	while (waitpid(pid, &res->status, 0) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			break;
-		}
-	}
-	res->out = cap[0].buf;
-	res->err = cap[1].buf;
-	cap[0].buf = cap[1].buf = NULL;
-out:
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-		if (ep[i] >= 0)
-			close(ep[i]);
-	}
-	free(cap[0].buf);
-	free(cap[1].buf);
-	return err;
 }
 
 /* ------------------------------------------------------------ mountinfo */
@@ -1385,8 +1229,10 @@ static void fs_free(struct scratch_fs *f)
 
 static void scratch_free(struct sb_scratch *s)
 {
-	for (int i = 0; i < SB_FS_NR; i++)
+	for (int i = 0; i < SB_FS_NR; i++) {
 		fs_free(&s->fs[i]);
+		free(s->fs_device[i]);
+	}
 	if (s->lock_fd >= 0 && s->owner == getpid())
 		close(s->lock_fd);
 	free(s->path);
@@ -1464,6 +1310,17 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 		goto fail;
 	s->fs_bytes = opts && opts->fs_bytes ? opts->fs_bytes : DEFAULT_FS_BYTES;
 	list_add(s);
+	for (int i = 0; opts && i < SB_FS_NR; i++) {
+		if (!opts->fs_device[i])
+			continue;
+		s->fs_device[i] = strdup(opts->fs_device[i]);
+		if (!s->fs_device[i]) {
+			sb_scratch_destroy(s);
+			err = -ENOMEM;
+			set_why(why, why_len, "out of memory");
+			goto fail;
+		}
+	}
 	sb_dbg("scratch directory %s", s->path);
 	free(rroot);
 	*out = s;
@@ -1678,7 +1535,7 @@ fail:
 }
 
 /* Turn a finished mkfs into 0 or -errno plus the reason. */
-static int mkfs_status(const char *tool, const char *pkg, const struct cmd_result *res,
+static int mkfs_status(const char *tool, const char *pkg, const struct sb_cmd_result *res,
 		       char *why, size_t why_len)
 {
 	const char *msg;
@@ -1711,11 +1568,11 @@ static int mkfs_status(const char *tool, const char *pkg, const struct cmd_resul
 static char *tool_version(const char *tool)
 {
 	const char *argv[] = { tool, "-V", NULL };
-	struct cmd_result res;
+	struct sb_cmd_result res;
 	char *v = NULL;
 	const char *line;
 
-	if (run_cmd(argv, &res) < 0)
+	if (sb_exec(argv, &res) < 0)
 		return NULL;
 	if (!res.exec_err && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0) {
 		line = first_line(res.out);
@@ -1724,8 +1581,60 @@ static char *tool_version(const char *tool)
 		if (*line)
 			v = strdup(line);
 	}
-	cmd_result_free(&res);
+	sb_cmd_result_free(&res);
 	return v;
+}
+
+/* Mount the file system the host made on a block device (the kernel lab's disks). */
+static int mount_device(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *f, char *why,
+			size_t why_len)
+{
+	const char *name = sb_fs_name(fs), *dev = s->fs_device[fs];
+	char *mp = path_join(s->path, name);
+	struct stat st;
+	int err;
+
+	if (!mp) {
+		set_why(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	/* a device node may take a moment to appear after its driver loaded */
+	for (int i = 0; stat(dev, &st) < 0 && errno == ENOENT && i < 50; i++)
+		sleep_ms(100);
+	if (stat(dev, &st) < 0) {
+		err = -errno;
+		set_why(why, why_len, "%s: %s", dev,
+			err == -ENOENT ? "no such device (is its driver built in or loaded?)"
+				       : strerror(-err));
+		free(mp);
+		return err;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		set_why(why, why_len, "%s: not a block device", dev);
+		free(mp);
+		return -ENOTBLK;
+	}
+	if (mkdir(mp, 0700) < 0 && errno != EEXIST) {
+		err = -errno;
+		set_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
+		free(mp);
+		return err;
+	}
+	if (mount(dev, mp, name, 0, NULL) < 0) {
+		err = -errno;
+		set_why(why, why_len, "mount %s (%s) on %s: %s", dev, name, mp, strerror(-err));
+		rmdir(mp);
+		free(mp);
+		return err;
+	}
+	f->mountpoint = mp;
+	f->mounted = true;
+	f->device = strdup(dev);
+	f->image_bytes = (uint64_t)-1;
+	f->loop_nr = -1;
+	f->loop_dio = -1;
+	fill_mount_info(f);
+	return 0;
 }
 
 static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *f, char *why,
@@ -1738,7 +1647,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 	uint64_t bytes = s->fs_bytes;
 	char *img = NULL, *mp = NULL, *img_name = NULL, *cmdline = NULL, dev[32];
 	bool made_mp = false;
-	struct cmd_result res;
+	struct sb_cmd_result res;
 	int img_fd = -1, lfd = -1, nr = -1, err;
 
 	if (xfs)
@@ -1778,13 +1687,13 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 
 		cmdline = argv_string(argv);
 		sb_dbg("running %s", cmdline ? cmdline : tool);
-		err = run_cmd(argv, &res);
+		err = sb_exec(argv, &res);
 		if (err < 0) {
 			set_why(why, why_len, "cannot run %s: %s", tool, strerror(-err));
 			goto fail_img;
 		}
 		err = mkfs_status(tool, pkg, &res, why, why_len);
-		cmd_result_free(&res);
+		sb_cmd_result_free(&res);
 		if (err < 0)
 			goto fail_img;
 	}
@@ -1867,6 +1776,8 @@ int sb_scratch_fs(struct sb_scratch *s, enum sb_fs fs, const char **dir, char *w
 				"creating file systems needs root (mount, loop devices)");
 		} else if (fs == SB_FS_TMPFS) {
 			err = make_tmpfs(s, f, reason, sizeof(reason));
+		} else if (s->fs_device[fs]) {
+			err = mount_device(s, fs, f, reason, sizeof(reason));
 		} else {
 			err = make_blockfs(s, fs, f, reason, sizeof(reason));
 		}
@@ -1911,7 +1822,9 @@ json_t *sb_scratch_fs_info(const struct sb_scratch *s, enum sb_fs fs)
 	r |= json_object_set_new(o, "mountpoint", jstr(f->mountpoint));
 	r |= json_object_set_new(o, "device", jstr(f->device));
 	r |= json_object_set_new(o, "image_bytes",
-				 blk ? json_integer((json_int_t)f->image_bytes) : json_null());
+				 blk && f->image_bytes != (uint64_t)-1
+					 ? json_integer((json_int_t)f->image_bytes)
+					 : json_null());
 	r |= json_object_set_new(o, "mkfs", jstr(f->mkfs_cmd));
 	r |= json_object_set_new(o, "mkfs_version", jstr(f->mkfs_version));
 	r |= json_object_set_new(o, "mount_options", jstr(f->mount_options));

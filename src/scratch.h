@@ -51,6 +51,12 @@ struct sb_scratch_opts {
 	const char *root;     /* NULL: SB_SCRATCH_DEFAULT_ROOT */
 	uint64_t fs_bytes;    /* size of each created file system (tmpfs size, image size);
 			       * xfs images are raised to SB_XFS_MIN_IMAGE */
+	/*
+	 * ext4/xfs: a block device that already holds that file system (made
+	 * on the host by `splicebench vm`, attached as a virtio disk): it is
+	 * mounted instead of making an image on a loop device. NULL: make one.
+	 */
+	const char *fs_device[SB_FS_NR];
 };
 
 struct sb_scratch;
