@@ -22,6 +22,17 @@
 #include "run.h"
 #include "scratch.h"
 
+/* A disagreement between the tiers and the oracle must not hide in the JSON. */
+static void warn_accounting(const json_t *cell)
+{
+	const json_t *w = json_object_get(json_object_get(cell, "accounting"), "warnings"), *v;
+	size_t i;
+
+	json_array_foreach(w, i, v)
+		sb_warn("%s: accounting: %s", json_string_value(json_object_get(cell, "key")),
+			json_string_value(v));
+}
+
 static bool needs_files(const struct sb_cell *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -300,6 +311,7 @@ int sb_cmd_run(int argc, char **argv)
 		nok += st == SB_CELL_OK;
 		nskip += st == SB_CELL_SKIPPED;
 		nfail += st == SB_CELL_FAILED;
+		warn_accounting(cj);
 		if (st == SB_CELL_FAILED)
 			sb_err("%s/%s failed: %s",
 				json_string_value(json_object_get(cj, "workload")),

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "frame.h"
+#include "log.h"
 #include "sb.h"
 
 #define MARK "SPLICEBENCH-"
@@ -141,19 +142,6 @@ int sb_frame_tty_raw(int fd)
 
 /* ------------------------------------------------------------ scanning */
 
-static int say(char *why, size_t why_len, int err, const char *fmt, ...) SB_PRINTF(4, 5);
-static int say(char *why, size_t why_len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && why_len) {
-		va_start(ap, fmt);
-		vsnprintf(why, why_len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* @n bytes of @s for a message: printable ASCII, the rest as '?' */
 static void printable(char *dst, size_t dst_len, const char *s, size_t n)
 {
@@ -277,16 +265,16 @@ static int get_line(struct scan *s, size_t at, size_t max, const char *what, str
 
 	printable(q, sizeof(q), s->b + at, avail < max ? avail : max);
 	if (!nl && avail < max)
-		return say(s->why, s->why_len, -EPIPE,
+		return sb_why_err(s->why, s->why_len, -EPIPE,
 			   "%s at offset %zu truncated (the stream ends): '%s'", what, at, q);
 	if (!nl)
-		return say(s->why, s->why_len, -EBADMSG, "%s at offset %zu too long: '%s...'", what,
+		return sb_why_err(s->why, s->why_len, -EBADMSG, "%s at offset %zu too long: '%s...'", what,
 			   at, q);
 	l->s = s->b + at;
 	l->n = (size_t)(nl - l->s);
 	if (l->n && l->s[l->n - 1] == '\r') {
 		printable(q, sizeof(q), l->s, l->n);
-		return say(s->why, s->why_len, -EBADMSG,
+		return sb_why_err(s->why, s->why_len, -EBADMSG,
 			   "%s at offset %zu ends in CR LF: the port is not in raw mode (ONLCR?): "
 			   "'%s'",
 			   what, at, q);
@@ -300,7 +288,7 @@ static int bad_line(struct scan *s, size_t at, const struct line *l, const char 
 	char q[81];
 
 	printable(q, sizeof(q), l->s, l->n);
-	return say(s->why, s->why_len, -EBADMSG, "malformed %s at offset %zu (%s): '%s'", what, at,
+	return sb_why_err(s->why, s->why_len, -EBADMSG, "malformed %s at offset %zu (%s): '%s'", what, at,
 		   problem, q);
 }
 
@@ -312,18 +300,18 @@ static int add_frame(struct scan *s, const struct line *name, size_t at, const c
 
 	for (size_t i = 0; i < f->n; i++)
 		if (strlen(f->v[i].name) == name->n && !memcmp(f->v[i].name, name->s, name->n))
-			return say(s->why, s->why_len, -EEXIST,
+			return sb_why_err(s->why, s->why_len, -EEXIST,
 				   "two frames named '%s' (at offsets %zu and %zu)", f->v[i].name,
 				   f->v[i].offset, at);
 	v = reallocarray(f->v, f->n + 1, sizeof(*v));
 	if (!v)
-		return say(s->why, s->why_len, -ENOMEM, "out of memory");
+		return sb_why_err(s->why, s->why_len, -ENOMEM, "out of memory");
 	f->v = v;
 	fr = &v[f->n];
 	memset(fr, 0, sizeof(*fr));
 	fr->data = malloc(len + 1);
 	if (!fr->data)
-		return say(s->why, s->why_len, -ENOMEM, "out of memory");
+		return sb_why_err(s->why, s->why_len, -ENOMEM, "out of memory");
 	memcpy(fr->name, name->s, name->n);
 	if (len)
 		memcpy(fr->data, data, len);
@@ -366,7 +354,7 @@ static int scan_frame(struct scan *s, size_t at, size_t *next)
 	start = (size_t)(l.s - s->b) + l.n + 1;
 	have = s->len - start;
 	if (have < plen)
-		return say(s->why, s->why_len, -EPIPE, "frame '%s' truncated: got %zu of %zu bytes",
+		return sb_why_err(s->why, s->why_len, -EPIPE, "frame '%s' truncated: got %zu of %zu bytes",
 			   nm, have, plen);
 	have -= plen;
 	end_len = (size_t)snprintf(end, sizeof(end), "\n" KW_END "name=%s\n", nm);
@@ -374,17 +362,17 @@ static int scan_frame(struct scan *s, size_t at, size_t *next)
 		char q[81];
 
 		printable(q, sizeof(q), s->b + start + plen, have < end_len ? have : end_len);
-		return say(s->why, s->why_len, -EBADMSG,
+		return sb_why_err(s->why, s->why_len, -EBADMSG,
 			   "frame '%s': no END line after its %zu bytes (found '%s'): the length "
 			   "is wrong or bytes were lost",
 			   nm, plen, q);
 	}
 	if (have < end_len)
-		return say(s->why, s->why_len, -EPIPE,
+		return sb_why_err(s->why, s->why_len, -EPIPE,
 			   "frame '%s' truncated: the stream ends inside its END line", nm);
 	got = crc_of(s->b + start, plen);
 	if (got != want)
-		return say(s->why, s->why_len, -EBADMSG,
+		return sb_why_err(s->why, s->why_len, -EBADMSG,
 			   "frame '%s': crc32 of the %zu bytes received is %08x, the header says "
 			   "%08x",
 			   nm, plen, (unsigned int)got, (unsigned int)want);
@@ -409,7 +397,7 @@ static int scan_exit(struct scan *s, size_t at, size_t *next)
 	if (!eat(&t, "rc=") || !parse_int(t, &rc))
 		return bad_line(s, at, &l, what, "bad rc=");
 	if (s->out->have_exit)
-		return say(s->why, s->why_len, -EEXIST, "a second exit line at offset %zu", at);
+		return sb_why_err(s->why, s->why_len, -EEXIST, "a second exit line at offset %zu", at);
 	s->out->have_exit = true;
 	s->out->exit_rc = rc;
 	*next = at + l.n + 1;
@@ -445,7 +433,7 @@ int sb_frames_scan(const void *buf, size_t len, struct sb_frames *out, char *why
 			char q[81];
 
 			printable(q, sizeof(q), m, rest < 60 ? rest : 60);
-			err = say(why, why_len, -EBADMSG,
+			err = sb_why_err(why, why_len, -EBADMSG,
 				  "an END line at offset %zu outside any frame (a header lost?): "
 				  "'%s'",
 				  at, q);
@@ -465,7 +453,7 @@ int sb_frames_scan_file(const char *path, struct sb_frames *out, char *why, size
 	memset(out, 0, sizeof(*out));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return say(why, why_len, -errno, "%s: %s", path, strerror(errno));
+		return sb_why_err(why, why_len, -errno, "%s: %s", path, strerror(errno));
 	for (;;) {
 		ssize_t r;
 
@@ -473,7 +461,7 @@ int sb_frames_scan_file(const char *path, struct sb_frames *out, char *why, size
 			cap = cap ? cap * 2 : 64 * 1024;
 			nb = realloc(buf, cap);
 			if (!nb) {
-				err = say(why, why_len, -ENOMEM, "%s: out of memory", path);
+				err = sb_why_err(why, why_len, -ENOMEM, "%s: out of memory", path);
 				break;
 			}
 			buf = nb;
@@ -482,7 +470,7 @@ int sb_frames_scan_file(const char *path, struct sb_frames *out, char *why, size
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err = say(why, why_len, -errno, "%s: %s", path, strerror(errno));
+			err = sb_why_err(why, why_len, -errno, "%s: %s", path, strerror(errno));
 			break;
 		}
 		if (!r)

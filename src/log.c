@@ -74,3 +74,40 @@ int sb_usage_err(const char *cmd, const char *fmt, ...)
 		fputs("; see 'splicebench help'\n", stderr);
 	return SB_EXIT_USAGE;
 }
+
+static void vwhy(char *why, size_t len, const char *fmt, va_list ap)
+{
+	if (why && len)
+		vsnprintf(why, len, fmt, ap);
+}
+
+void sb_why(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwhy(why, len, fmt, ap);
+	va_end(ap);
+}
+
+int sb_why_err(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwhy(why, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+char *sb_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}

@@ -4,8 +4,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
+#include "guest.h"
 #include "log.h"
 #include "sb.h"
 
@@ -25,6 +27,7 @@ static const struct sb_cmd commands[] = {
 	{ "list", sb_cmd_list, "list the workloads and their parameters" },
 	{ "doctor", sb_cmd_doctor, "report what this host can do, and why not" },
 	{ "probe", sb_cmd_probe, "show the copy-accounting probes on this kernel, and why not" },
+	{ "vm", sb_cmd_vm, "boot a kernel in qemu and run the benchmark inside it" },
 	{ "version", sb_cmd_version, "print the version and build" },
 	{ "help", cmd_help, "show help for splicebench or a command" },
 };
@@ -107,6 +110,9 @@ int main(int argc, char **argv)
 
 	sb_main_argc = argc;
 	sb_main_argv = argv;
+	/* /init of the kernel lab's initramfs */
+	if (getpid() == 1)
+		sb_guest_main();
 	if (argc < 2) {
 		usage(stderr);
 		return SB_EXIT_USAGE;

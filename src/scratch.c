@@ -112,37 +112,12 @@ int sb_fs_from_name(const char *name)
 
 /* ------------------------------------------------------------ small helpers */
 
-static void set_why(char *why, size_t len, const char *fmt, ...) SB_PRINTF(3, 4);
-static void set_why(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
-static char *xasprintf(const char *fmt, ...) SB_PRINTF(1, 2);
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : s;
-}
-
 /* "@dir/@name", without doubling the slash when @dir is "/" */
 static char *path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);
 
-	return xasprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+	return sb_asprintf("%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
 /* Is @path strictly below directory @dir? */
@@ -669,7 +644,7 @@ static int loop_attach(int img_fd, const char *image, int *nr_out, char *why, si
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
 		err = -errno;
-		set_why(why, why_len, "/dev/loop-control: %s (is the loop module available?)",
+		sb_why(why, why_len, "/dev/loop-control: %s (is the loop module available?)",
 			strerror(-err));
 		return err;
 	}
@@ -711,10 +686,10 @@ static int loop_attach(int img_fd, const char *image, int *nr_out, char *why, si
 	close(ctl);
 	if (lfd < 0) {
 		if (nr >= 0)
-			set_why(why, why_len, "loop device /dev/loop%d for %s: %s: %s", nr, image,
+			sb_why(why, why_len, "loop device /dev/loop%d for %s: %s: %s", nr, image,
 				step, strerror(-err));
 		else
-			set_why(why, why_len, "no free loop device for %s: %s: %s", image, step,
+			sb_why(why, why_len, "no free loop device for %s: %s: %s", image, step,
 				strerror(-err));
 		return err;
 	}
@@ -883,12 +858,12 @@ static int write_marker(const char *dir, int *lock_fd, char *why, size_t why_len
 	*lock_fd = -1;
 	err = proc_stat(pid, &start, NULL);
 	if (err < 0) {
-		set_why(why, why_len, "/proc/%d/stat: %s", (int)pid, strerror(-err));
+		sb_why(why, why_len, "/proc/%d/stat: %s", (int)pid, strerror(-err));
 		return err;
 	}
 	err = read_boot_id(boot, sizeof(boot));
 	if (err < 0) {
-		set_why(why, why_len, "/proc/sys/kernel/random/boot_id: %s", strerror(-err));
+		sb_why(why, why_len, "/proc/sys/kernel/random/boot_id: %s", strerror(-err));
 		return err;
 	}
 	len = snprintf(buf, sizeof(buf), "pid=%d\nstart=%llu\nboot_id=%s\ncreated=%lld\n",
@@ -896,7 +871,7 @@ static int write_marker(const char *dir, int *lock_fd, char *why, size_t why_len
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		err = -errno;
-		set_why(why, why_len, "%s: %s", dir, strerror(-err));
+		sb_why(why, why_len, "%s: %s", dir, strerror(-err));
 		return err;
 	}
 	fd = openat(dfd, MARKER_TMP, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -923,7 +898,7 @@ fail:
 		close(fd);
 	unlinkat(dfd, MARKER_TMP, 0);
 	close(dfd);
-	set_why(why, why_len, "%s/%s: %s", dir, SB_SCRATCH_MARKER, strerror(-err));
+	sb_why(why, why_len, "%s/%s: %s", dir, SB_SCRATCH_MARKER, strerror(-err));
 	return err;
 }
 
@@ -1255,16 +1230,16 @@ static struct sb_scratch *new_marked_dir(const char *parent, const char *label, 
 		sb_warn("cannot check %s for stale scratch directories: %s", parent, strerror(-r));
 	s = scratch_new();
 	if (s)
-		s->path = xasprintf("%s%s%sXXXXXX", parent, strcmp(parent, "/") ? "/" : "",
+		s->path = sb_asprintf("%s%s%sXXXXXX", parent, strcmp(parent, "/") ? "/" : "",
 				    SB_SCRATCH_PREFIX);
 	if (!s || !s->path) {
 		*err = -ENOMEM;
-		set_why(why, why_len, "out of memory");
+		sb_why(why, why_len, "out of memory");
 		goto fail;
 	}
 	if (!mkdtemp(s->path)) {
 		*err = -errno;
-		set_why(why, why_len, "%s: cannot create a directory there: %s", label,
+		sb_why(why, why_len, "%s: cannot create a directory there: %s", label,
 			strerror(-*err));
 		goto fail;
 	}
@@ -1293,17 +1268,17 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 	rroot = realpath(root, NULL);
 	if (!rroot) {
 		err = -errno;
-		set_why(why, why_len, "scratch root %s: %s", root, strerror(-err));
+		sb_why(why, why_len, "scratch root %s: %s", root, strerror(-err));
 		return err;
 	}
 	if (stat(rroot, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		err = -ENOTDIR;
-		set_why(why, why_len, "scratch root %s: %s", root, strerror(-err));
+		sb_why(why, why_len, "scratch root %s: %s", root, strerror(-err));
 		goto fail;
 	}
 	if (geteuid() == 0)
 		sb_private_mount_ns();
-	label = xasprintf("scratch root %s", root);
+	label = sb_asprintf("scratch root %s", root);
 	s = new_marked_dir(rroot, label ? label : root, &err, why, why_len);
 	free(label);
 	if (!s)
@@ -1317,7 +1292,7 @@ int sb_scratch_create(const struct sb_scratch_opts *opts, struct sb_scratch **ou
 		if (!s->fs_device[i]) {
 			sb_scratch_destroy(s);
 			err = -ENOMEM;
-			set_why(why, why_len, "out of memory");
+			sb_why(why, why_len, "out of memory");
 			goto fail;
 		}
 	}
@@ -1423,7 +1398,7 @@ char *sb_fstype_of(const char *path)
 	mi = mountinfo_fstype(path);
 	if (mi)
 		return mi;
-	return xasprintf("unknown-0x%lx", magic);
+	return sb_asprintf("unknown-0x%lx", magic);
 }
 
 int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size_t why_len)
@@ -1435,26 +1410,26 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 
 	*out = NULL;
 	if (!dir || !*dir) {
-		set_why(why, why_len, "--dir: empty path");
+		sb_why(why, why_len, "--dir: empty path");
 		return -EINVAL;
 	}
 	if (stat(dir, &st) < 0) {
 		err = -errno;
-		set_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
+		sb_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
 		return err;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		set_why(why, why_len, "--dir %s: %s", dir, strerror(ENOTDIR));
+		sb_why(why, why_len, "--dir %s: %s", dir, strerror(ENOTDIR));
 		return -ENOTDIR;
 	}
 	rdir = realpath(dir, NULL);
 	if (!rdir) {
 		err = -errno;
-		set_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
+		sb_why(why, why_len, "--dir %s: %s", dir, strerror(-err));
 		return err;
 	}
 	/* stale subdirectories of runs killed in this directory go first */
-	label = xasprintf("--dir %s", dir);
+	label = sb_asprintf("--dir %s", dir);
 	s = new_marked_dir(rdir, label ? label : dir, &err, why, why_len);
 	free(label);
 	if (!s)
@@ -1464,7 +1439,7 @@ int sb_scratch_use_dir(const char *dir, struct sb_scratch **out, char *why, size
 	s->dir_fstype = sb_fstype_of(s->path);
 	if (!s->dir_fstype) {
 		err = errno ? -errno : -ENOMEM;
-		set_why(why, why_len, "--dir %s: statfs: %s", dir, strerror(-err));
+		sb_why(why, why_len, "--dir %s: statfs: %s", dir, strerror(-err));
 		remove_tree(s->path);
 		goto fail;
 	}
@@ -1504,22 +1479,22 @@ static void fill_mount_info(struct scratch_fs *f)
 static int make_tmpfs(struct sb_scratch *s, struct scratch_fs *f, char *why, size_t why_len)
 {
 	char *mp = path_join(s->path, "tmpfs");
-	char *data = xasprintf("size=%llu,mode=0700", (unsigned long long)s->fs_bytes);
+	char *data = sb_asprintf("size=%llu,mode=0700", (unsigned long long)s->fs_bytes);
 	int err;
 
 	if (!mp || !data) {
 		err = -ENOMEM;
-		set_why(why, why_len, "out of memory");
+		sb_why(why, why_len, "out of memory");
 		goto fail;
 	}
 	if (mkdir(mp, 0700) < 0 && errno != EEXIST) {
 		err = -errno;
-		set_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
+		sb_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
 		goto fail;
 	}
 	if (mount("splicebench", mp, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0) {
 		err = -errno;
-		set_why(why, why_len, "mount tmpfs on %s: %s", mp, strerror(-err));
+		sb_why(why, why_len, "mount tmpfs on %s: %s", mp, strerror(-err));
 		rmdir(mp);
 		goto fail;
 	}
@@ -1541,15 +1516,15 @@ static int mkfs_status(const char *tool, const char *pkg, const struct sb_cmd_re
 	const char *msg;
 
 	if (res->exec_err == ENOENT) {
-		set_why(why, why_len, "%s not found: install the Debian package %s", tool, pkg);
+		sb_why(why, why_len, "%s not found: install the Debian package %s", tool, pkg);
 		return -ENOENT;
 	}
 	if (res->exec_err) {
-		set_why(why, why_len, "cannot run %s: %s", tool, strerror(res->exec_err));
+		sb_why(why, why_len, "cannot run %s: %s", tool, strerror(res->exec_err));
 		return -res->exec_err;
 	}
 	if (WIFSIGNALED(res->status)) {
-		set_why(why, why_len, "%s failed: killed by signal %d (%s)", tool,
+		sb_why(why, why_len, "%s failed: killed by signal %d (%s)", tool,
 			WTERMSIG(res->status), strsignal(WTERMSIG(res->status)));
 		return -EINTR;
 	}
@@ -1557,7 +1532,7 @@ static int mkfs_status(const char *tool, const char *pkg, const struct sb_cmd_re
 		msg = first_line(res->err);
 		if (!*msg)
 			msg = first_line(res->out);
-		set_why(why, why_len, "%s failed: exit status %d%s%s", tool,
+		sb_why(why, why_len, "%s failed: exit status %d%s%s", tool,
 			WIFEXITED(res->status) ? WEXITSTATUS(res->status) : -1, *msg ? ": " : "",
 			msg);
 		return -EIO;
@@ -1595,7 +1570,7 @@ static int mount_device(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 	int err;
 
 	if (!mp) {
-		set_why(why, why_len, "out of memory");
+		sb_why(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
 	/* a device node may take a moment to appear after its driver loaded */
@@ -1603,26 +1578,26 @@ static int mount_device(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 		sleep_ms(100);
 	if (stat(dev, &st) < 0) {
 		err = -errno;
-		set_why(why, why_len, "%s: %s", dev,
+		sb_why(why, why_len, "%s: %s", dev,
 			err == -ENOENT ? "no such device (is its driver built in or loaded?)"
 				       : strerror(-err));
 		free(mp);
 		return err;
 	}
 	if (!S_ISBLK(st.st_mode)) {
-		set_why(why, why_len, "%s: not a block device", dev);
+		sb_why(why, why_len, "%s: not a block device", dev);
 		free(mp);
 		return -ENOTBLK;
 	}
 	if (mkdir(mp, 0700) < 0 && errno != EEXIST) {
 		err = -errno;
-		set_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
+		sb_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
 		free(mp);
 		return err;
 	}
 	if (mount(dev, mp, name, 0, NULL) < 0) {
 		err = -errno;
-		set_why(why, why_len, "mount %s (%s) on %s: %s", dev, name, mp, strerror(-err));
+		sb_why(why, why_len, "mount %s (%s) on %s: %s", dev, name, mp, strerror(-err));
 		rmdir(mp);
 		free(mp);
 		return err;
@@ -1652,25 +1627,25 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 
 	if (xfs)
 		bytes = sb_max_u64(bytes, SB_XFS_MIN_IMAGE);
-	img_name = xasprintf("%s.img", name);
+	img_name = sb_asprintf("%s.img", name);
 	if (img_name)
 		img = path_join(s->path, img_name);
 	mp = path_join(s->path, name);
 	if (!img || !mp) {
 		err = -ENOMEM;
-		set_why(why, why_len, "out of memory");
+		sb_why(why, why_len, "out of memory");
 		goto fail;
 	}
 
 	img_fd = open(img, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (img_fd < 0) {
 		err = -errno;
-		set_why(why, why_len, "%s: %s", img, strerror(-err));
+		sb_why(why, why_len, "%s: %s", img, strerror(-err));
 		goto fail;
 	}
 	if (ftruncate(img_fd, (off_t)bytes) < 0) {
 		err = -errno;
-		set_why(why, why_len, "%s: cannot make a %llu-byte image: %s", img,
+		sb_why(why, why_len, "%s: cannot make a %llu-byte image: %s", img,
 			(unsigned long long)bytes, strerror(-err));
 		goto fail_img;
 	}
@@ -1689,7 +1664,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 		sb_dbg("running %s", cmdline ? cmdline : tool);
 		err = sb_exec(argv, &res);
 		if (err < 0) {
-			set_why(why, why_len, "cannot run %s: %s", tool, strerror(-err));
+			sb_why(why, why_len, "cannot run %s: %s", tool, strerror(-err));
 			goto fail_img;
 		}
 		err = mkfs_status(tool, pkg, &res, why, why_len);
@@ -1700,7 +1675,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 
 	if (mkdir(mp, 0700) < 0 && errno != EEXIST) {
 		err = -errno;
-		set_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
+		sb_why(why, why_len, "mkdir %s: %s", mp, strerror(-err));
 		goto fail_img;
 	}
 	made_mp = true;
@@ -1713,7 +1688,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
 	if (mount(dev, mp, name, 0, NULL) < 0) {
 		err = -errno;
-		set_why(why, why_len, "mount %s (%s) on %s: %s", dev, name, mp, strerror(-err));
+		sb_why(why, why_len, "mount %s (%s) on %s: %s", dev, name, mp, strerror(-err));
 		ioctl(lfd, LOOP_CLR_FD, 0);
 		close(lfd);
 		goto fail_img;
@@ -1759,11 +1734,11 @@ int sb_scratch_fs(struct sb_scratch *s, enum sb_fs fs, const char **dir, char *w
 	if (dir)
 		*dir = NULL;
 	if (!s || (unsigned int)fs >= SB_FS_NR) {
-		set_why(why, why_len, "invalid file system");
+		sb_why(why, why_len, "invalid file system");
 		return -EINVAL;
 	}
 	if (s->dir_mode) {
-		set_why(why, why_len, "--dir mode works in %s; it creates no file systems",
+		sb_why(why, why_len, "--dir mode works in %s; it creates no file systems",
 			s->path);
 		return -EINVAL;
 	}
@@ -1772,7 +1747,7 @@ int sb_scratch_fs(struct sb_scratch *s, enum sb_fs fs, const char **dir, char *w
 		f->tried = true;
 		if (geteuid() != 0) {
 			err = -EPERM;
-			set_why(reason, sizeof(reason),
+			sb_why(reason, sizeof(reason),
 				"creating file systems needs root (mount, loop devices)");
 		} else if (fs == SB_FS_TMPFS) {
 			err = make_tmpfs(s, f, reason, sizeof(reason));
@@ -1788,7 +1763,7 @@ int sb_scratch_fs(struct sb_scratch *s, enum sb_fs fs, const char **dir, char *w
 		}
 	}
 	if (f->err) {
-		set_why(why, why_len, "%s", f->why ? f->why : strerror(-f->err));
+		sb_why(why, why_len, "%s", f->why ? f->why : strerror(-f->err));
 		return f->err;
 	}
 	if (dir)

@@ -29,6 +29,8 @@ void tap_skip(int n, const char *fmt, ...) TAP_PRINTF(2, 3);
 void tap_skip_all(const char *fmt, ...) TAP_PRINTF(1, 2) __attribute__((noreturn));
 void tap_bail(const char *fmt, ...) TAP_PRINTF(1, 2) __attribute__((noreturn));
 void tap_diag(const char *fmt, ...) TAP_PRINTF(1, 2);
+/* rm -rf of a test's temporary tree: follows no symlink, crosses no mount. 0 or -1. */
+int tap_rm_rf(const char *path);
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(g, w, ...) tap_is_int((g), (w), __FILE__, __LINE__, __VA_ARGS__)

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,19 +142,6 @@ static const struct ent *find(const struct archive *a, const char *name)
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -590,7 +576,7 @@ int main(void)
 	test_rejects();
 	test_from_host(dir);
 	test_gnu_cpio(dir);
-	rm_rf(dir);
+	tap_rm_rf(dir);
 	ok(access(dir, F_OK) != 0, "temporary directory removed");
 	return tap_done();
 }

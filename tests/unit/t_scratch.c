@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -309,21 +308,6 @@ static bool write_readback(const char *dir)
 out:
 	free(p);
 	return good;
-}
-
-static int rm_cb(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
-}
-
-/* rm -rf that neither follows symlinks nor crosses mounts */
-static int rm_rf(const char *path)
-{
-	return nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 static pid_t dead_pid(void)
@@ -1233,6 +1217,6 @@ int main(void)
 	leftover = loops_below(test_root, true);
 	is_int(leftover, 0, "no loop device backed by the test root");
 	is_int(mounts_below("/proc/self/mountinfo", test_root), 0, "no mount below the test root");
-	ok(rm_rf(test_root) == 0 && !exists(test_root), "test root %s removed", test_root);
+	ok(tap_rm_rf(test_root) == 0 && !exists(test_root), "test root %s removed", test_root);
 	return tap_done();
 }
