@@ -42,6 +42,7 @@ struct vm_opts {
 	uint64_t mem_mb;
 	uint64_t smp;
 	double timeout;
+	double boot_timeout;
 	const char *out;
 	const char *cache;
 	const char *modules;
@@ -77,6 +78,10 @@ static const struct sb_opt vm_opts[] = {
 	  .fmin = 10, .fmax = 7 * 86400,
 	  .help = "stop the guest after this long (default: estimated from the matrix and "
 		  "the accelerator)" },
+	{ .name = "boot-timeout", .type = SB_OPT_SECONDS, .off = OFF(boot_timeout),
+	  .metavar = "SECONDS", .fmin = 1, .fmax = 3600,
+	  .help = "give up when the guest has not booted after this long (default: kvm 20, "
+		  "tcg 60, icount 120)" },
 	{ .name = "out", .short_name = 'o', .type = SB_OPT_STR, .off = OFF(out), .metavar = "DIR",
 	  .help = "write result.json and console.log here (default: "
 		  "results/<UTC time>-vm-<kernel release>/)" },
@@ -103,7 +108,8 @@ static const struct sb_opt vm_opts[] = {
 
 static const struct sb_opt_cmd vm_cmd = {
 	.cmd = "vm",
-	.synopsis = "--kernel SPEC [options] [-- RUN-OPTIONS]",
+	.synopsis = "--kernel SPEC [options] [-- RUN-OPTIONS]\n"
+		    "       splicebench vm ab --a SPEC --b SPEC [options] [-- RUN-OPTIONS]",
 	.summary = "Boot a kernel in qemu, run 'splicebench run RUN-OPTIONS' inside, and write\n"
 		   "its result file here, with a \"guest\" block (accelerator, kernel, qemu).",
 	.details = "Exit status: 0 the guest run succeeded, 1 a cell failed in the guest or the\n"
@@ -416,6 +422,7 @@ struct vm_ctx {
 	char **guest_mods;	/* the same in the guest */
 	size_t nmods;
 	char fsdev[64];		/* "ext4=/dev/vda,xfs=/dev/vdb" */
+	char *qemu_version;
 	char agent[PATH_MAX];
 	char initrd[PATH_MAX], outdir[PATH_MAX];
 };
@@ -429,7 +436,7 @@ static void deadlines(const struct vm_ctx *c, enum sb_accel accel, double *boot_
 	static const double factor[] = { [SB_ACCEL_KVM] = 2, [SB_ACCEL_TCG] = 10,
 					 [SB_ACCEL_ICOUNT] = 30 };
 
-	*boot_s = boot_dl[accel];
+	*boot_s = c->o.boot_timeout > 0 ? c->o.boot_timeout : boot_dl[accel];
 	*run_s = c->o.timeout > 0 ? c->o.timeout
 				  : *boot_s + 60 + (double)c->plan.cells * c->plan.cell_s * factor[accel];
 }
@@ -442,14 +449,14 @@ static int prepare(struct vm_ctx *c, enum sb_accel accel, char *why, size_t why_
 	int err;
 
 	deadlines(c, accel, &boot_s, &run_s);
+	(void)boot_s;
 	for (int i = 1; i < c->plan.run_argc; i++)
 		json_array_append_new(args, json_string(c->plan.run_argv[i]));
 	for (size_t i = 0; i < c->nmods; i++)
 		json_array_append_new(gm, json_string(c->guest_mods[i]));
-	/* the guest stops its run first, so that it can still report */
+	/* the guest stops its run before this, so that it can still report */
 	job = json_pack("{s:s, s:o, s:o, s:s, s:f}", "schema", SB_GUEST_JOB_SCHEMA, "run_args",
-			args, "modules", gm, "fs_device", c->fsdev, "run_timeout_s",
-			run_s - boot_s - 20);
+			args, "modules", gm, "fs_device", c->fsdev, "deadline_s", run_s);
 	if (!job)
 		return -ENOMEM;
 	snprintf(c->initrd, sizeof(c->initrd), "%s/initramfs.cpio", sb_scratch_path(c->work));
@@ -586,14 +593,13 @@ static json_t *guest_block(const struct vm_ctx *c, enum sb_accel accel, const ch
 			   const struct sb_vm_outcome *vo, json_t *findings, json_t *agent,
 			   int guest_rc)
 {
-	char *qv = sb_vm_qemu_version(c->o.qemu ? c->o.qemu : "qemu-system-x86_64");
 	json_t *g;
 
 	g = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:i, s:I, s:o, s:o, s:O, s:O, s:O}",
 		      "accel", sb_accel_name(accel), "accel_requested",
 		      sb_accel_name((enum sb_accel)c->o.accel), "accel_fallback_reason",
 		      kvm_why[0] && accel != SB_ACCEL_KVM ? json_string(kvm_why) : json_null(),
-		      "qemu", qv ? json_string(qv) : json_null(), "timing", timing_meaning(accel),
+		      "qemu", json_string(c->qemu_version), "timing", timing_meaning(accel),
 		      "machine", "pc", "cpu", accel == SB_ACCEL_KVM ? "host" : "max", "smp",
 		      accel == SB_ACCEL_ICOUNT ? 1 : (int)c->o.smp, "mem_mb",
 		      (json_int_t)c->o.mem_mb, "icount",
@@ -601,7 +607,6 @@ static json_t *guest_block(const struct vm_ctx *c, enum sb_accel accel, const ch
 					       : json_null(),
 		      "kernel", sb_vm_kernel_json(&c->k), "modules", c->modlog, "disks",
 		      c->disks_json, "qemu_argv", vo->argv);
-	free(qv);
 	json_object_set_new(g, "boot_s", vo->booted ? json_real(vo->boot_s) : json_null());
 	json_object_set_new(g, "wall_s", json_real(vo->wall_s));
 	json_object_set_new(g, "console_findings", findings);
@@ -659,6 +664,7 @@ static void ctx_free(struct vm_ctx *c)
 	sb_scratch_destroy(c->work);
 	sb_vm_kernel_free(&c->k);
 	free(c->plan.run_argv);
+	free(c->qemu_version);
 }
 
 /* Everything before the boot; 0 or an exit status (the error printed). */
@@ -686,6 +692,12 @@ static int setup(struct vm_ctx *c, int argc, char **argv)
 		snprintf(cache, sizeof(cache), "%s", c->o.cache);
 	else if (sb_vm_default_cache(cache, sizeof(cache)))
 		return sb_usage_err("vm", "no HOME to put the cache in: give --cache DIR");
+	c->qemu_version = sb_vm_qemu_version(c->o.qemu ? c->o.qemu : "qemu-system-x86_64");
+	if (!c->qemu_version) {
+		sb_err("vm: %s does not run: install the Debian package qemu-system-x86 (make deps) "
+		       "or give --qemu PATH", c->o.qemu ? c->o.qemu : "qemu-system-x86_64");
+		return SB_EXIT_ENV;
+	}
 	err = find_agent(c->o.agent, c->agent, sizeof(c->agent), why, sizeof(why));
 	if (err) {
 		sb_err("vm: %s", why);
@@ -743,6 +755,8 @@ int sb_cmd_vm(int argc, char **argv)
 	int ret, err, guest_rc = -1;
 	bool panic = false;
 
+	if (argc > 1 && !strcmp(argv[1], "ab"))
+		return sb_cmd_vm_ab(argc - 1, argv + 1);
 	memset(&c, 0, sizeof(c));
 	sb_install_stop_signals();
 	ret = setup(&c, argc, argv);

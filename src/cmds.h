@@ -15,5 +15,6 @@ int sb_cmd_doctor(int argc, char **argv);
 int sb_cmd_probe(int argc, char **argv);
 int sb_cmd_version(int argc, char **argv);
 int sb_cmd_vm(int argc, char **argv);
+int sb_cmd_vm_ab(int argc, char **argv); /* `vm ab` */
 
 #endif

@@ -12,7 +12,7 @@
  *     "run_args": [ "--quick", ... ],        arguments of `splicebench run`
  *     "modules": [ "/lib/modules/...", ... ], loaded in this order
  *     "fs_device": "ext4=/dev/vda,xfs=/dev/vdb",
- *     "run_timeout_s": 600 }
+ *     "deadline_s": 600 }                    the host stops the machine then
  */
 #define SB_GUEST_JOB "/etc/splicebench/job.json"
 #define SB_GUEST_JOB_SCHEMA "splicebench.job/1"

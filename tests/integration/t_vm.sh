@@ -21,7 +21,7 @@ for v in 6.1 6.12; do
 	out=$work/$v
 	"$SB" vm --kernel "debian:$v" --accel tcg --out "$out" -q "$@" -- \
 		-w splice.file-to-pipe,splice.pipe-to-file,vmsplice.user-to-pipe,vmsplice.pipe-to-user \
-		-t tmpfs,ext4,xfs,pipe --direct on --samples 2 --warmup 0 --duration 0.05 \
+		-t tmpfs,ext4,xfs,pipe --direct both --samples 2 --warmup 0 --duration 0.05 \
 		--file-size 8m >"$work/$v.out" 2>"$work/$v.err"
 	rc=$?
 	if [ $rc -ne 0 ] && grep -q "apt knows no package\|apt-get download.*failed\|Could not resolve\|Failed to fetch" "$work/$v.err"; then
