@@ -169,13 +169,22 @@ json_t *sb_cell_acct_json(const struct sb_run_acct *ra, const struct sb_cell_acc
 	json_t *j;
 
 	if (!ca->on) {
+		static const char *const keys[] = { "bytes_moved", "bytes_by_reference",
+						    "bytes_fresh_pages", "bytes_cpu_copied",
+						    "copy_ratio", "zero_copy_ratio" };
+
 		if (brief)
 			return json_null();
-		return json_pack("{s:n, s:s, s:o}", "tier", "reason", ca->off_reason, "oracle",
-				 json_pack("{s:s, s:s, s:s}", "result",
-					   sb_oracle_result_name(ca->oracle.result), "leg",
-					   sb_oracle_leg(ca->okind), "evidence",
-					   ca->oracle.evidence));
+		j = json_pack("{s:n, s:s, s:o}", "tier", "reason", ca->off_reason, "oracle",
+			      json_pack("{s:s, s:s, s:s}", "result",
+					sb_oracle_result_name(ca->oracle.result), "leg",
+					sb_oracle_leg(ca->okind), "evidence", ca->oracle.evidence));
+		/* not counted: null with the reason, never a silent zero */
+		for (size_t i = 0; i < SB_ARRAY_SIZE(keys); i++)
+			json_object_set_new(j, keys[i],
+					    json_pack("{s:n, s:n, s:n, s:s}", "value", "tier",
+						      "fidelity", "reason", ca->off_reason));
+		return j;
 	}
 	if (sb_acct_active(ra->acct)) {
 		in.bpf = bpf;

@@ -1052,7 +1052,7 @@ static json_t *accounting_json(const struct cell_rt *rt, const struct sample *s,
 	}
 	free(io);
 	free(bpf);
-	if (json_is_object(j)) {
+	if (json_is_object(j) && rt->ca.on) {
 		bool sep = s != timed;
 
 		json_object_set_new(j, "counted_in",

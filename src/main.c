@@ -110,8 +110,12 @@ int main(int argc, char **argv)
 
 	sb_main_argc = argc;
 	sb_main_argv = argv;
-	/* /init of the kernel lab's initramfs */
-	if (getpid() == 1)
+	/*
+	 * /init of the kernel lab's initramfs: PID 1, started without
+	 * arguments, with a job. (PID 1 alone is not enough: `unshare -p -f
+	 * splicebench run` is PID 1 of its namespace too.)
+	 */
+	if (getpid() == 1 && argc == 1 && access(SB_GUEST_JOB, R_OK) == 0)
 		sb_guest_main();
 	if (argc < 2) {
 		usage(stderr);
