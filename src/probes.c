@@ -185,6 +185,12 @@ static void choose_function(const struct sb_kernel_caps *caps, struct sb_probe_c
 		c->func = in_ksyms;
 		return;
 	}
+	if (!caps->btf_has && !caps->ksym_has) {
+		/* nothing was detected (--probes off, not root): say why, not "absent" */
+		snprintf(c->why, sizeof(c->why), "%s",
+			 caps->fentry_why[0] ? caps->fentry_why : "not detected");
+		return;
+	}
 	if (!in_btf && !in_ksyms) {
 		snprintf(c->why, sizeof(c->why),
 			 "%s not in this kernel's BTF or kallsyms (absent, or inlined)%s%s%s", names,
