@@ -229,7 +229,7 @@ check-unit: $(UNIT_BINS)
 check-cli: $(BIN)
 	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(CLI_TESTS)
 
-check-integration: $(BIN) $(TOOL_BINS) $(SHIM_LIBS)
+check-integration: $(BIN) $(STATIC_BIN) $(TOOL_BINS) $(SHIM_LIBS)
 	$(Q)$(call TEST_ENV,$(BIN)) $(PROVE) -e '' $(INTEG_TESTS)
 
 # ASan+UBSan build of the unit tests and the CLI tests.

@@ -416,8 +416,10 @@ static void attach_one(struct sb_acct *a, struct sb_probe_choice *c)
 	}
 	while (a->nlinks > first)
 		bpf_link__destroy(a->links[--a->nlinks]);
+	/* 524 is the kernel's internal ENOTSUPP, which has no libc name */
 	snprintf(c->why, sizeof(c->why), "attaching (%s): %s", sb_tier_name(c->tier),
-		 strerror(-err));
+		 err == -524 ? "not supported for this function by this kernel (ENOTSUPP)"
+			     : strerror(-err));
 }
 
 int sb_acct_open(enum sb_probe_mode mode, struct sb_acct **out, char *why, size_t why_len)

@@ -112,9 +112,12 @@ static const struct sb_opt_cmd vm_cmd = {
 		    "       splicebench vm ab --a SPEC --b SPEC [options] [-- RUN-OPTIONS]",
 	.summary = "Boot a kernel in qemu, run 'splicebench run RUN-OPTIONS' inside, and write\n"
 		   "its result file here, with a \"guest\" block (accelerator, kernel, qemu).",
-	.details = "Exit status: 0 the guest run succeeded, 1 a cell failed in the guest or the\n"
-		   "kernel logged a warning, 2 trouble (usage, qemu, boot or run timeout, panic,\n"
-		   "missing or corrupt result), 4 every cell skipped in the guest.\n",
+	.details = "Writes result.json and console.log under --out; when the guest sent no result,\n"
+		   "vm.json (the guest block with the reason) instead.\n"
+		   "Exit status: 0 the guest run succeeded, 1 a cell failed in the guest or the\n"
+		   "kernel logged a WARNING/BUG, 2 trouble (usage, qemu, boot or run timeout,\n"
+		   "panic, missing or corrupt result), 3 environment (no qemu, no agent, KVM\n"
+		   "asked for and unusable), 4 every cell skipped in the guest, 128+N signal N.\n",
 	.opts = vm_opts,
 };
 
@@ -259,24 +262,31 @@ static int find_agent(const char *opt, char *buf, size_t len, char *why, size_t 
 }
 
 /* The modules the guest loads, from the kernel's module tree. */
-static int guest_modules(const struct sb_vm_kernel *k, json_t *log, char ***paths, size_t *n,
-			 char *why, size_t why_len)
+/* The modules the guest loads for the file systems @fs[] the matrix uses. */
+static int guest_modules(const struct sb_vm_kernel *k, const bool *fs, json_t *log,
+			 char ***paths, size_t *n, char *why, size_t why_len)
 {
 	static const struct {
 		const char *mod, *config;
+		int fs; /* needed for this file system; -1: for any disk */
 	} need[] = {
-		{ "virtio_pci", "VIRTIO_PCI" },
-		{ "virtio_blk", "VIRTIO_BLK" },
-		{ "xfs", "XFS_FS" },
+		{ "virtio_pci", "VIRTIO_PCI", -1 },
+		{ "virtio_blk", "VIRTIO_BLK", -1 },
+		{ "ext4", "EXT4_FS", SB_FS_EXT4 },
+		{ "xfs", "XFS_FS", SB_FS_XFS },
 	};
 	const char *names[SB_ARRAY_SIZE(need)];
+	bool disks = fs[SB_FS_EXT4] || fs[SB_FS_XFS];
 	size_t nn = 0;
+	int err;
 
 	*paths = NULL;
 	*n = 0;
 	for (size_t i = 0; i < SB_ARRAY_SIZE(need); i++) {
 		const char *v = sb_vm_kconfig(k, need[i].config);
 
+		if (need[i].fs < 0 ? !disks : !fs[need[i].fs])
+			continue;
 		if (v && !strcmp(v, "y")) {
 			json_array_append_new(log, json_pack("{s:s, s:s}", "module", need[i].mod,
 							     "status", "built in"));
@@ -293,7 +303,14 @@ static int guest_modules(const struct sb_vm_kernel *k, json_t *log, char ***path
 	}
 	if (!nn)
 		return 0;
-	return sb_kmod_closure(k->moddir, names, nn, paths, n, why, why_len);
+	err = sb_kmod_closure(k->moddir, names, nn, paths, n, why, why_len);
+	if (err == -ENOENT) {
+		size_t l = strlen(why);
+
+		snprintf(why + l, why_len - l, " (leave its file system out with -- -t, or give "
+			 "--modules)");
+	}
+	return err;
 }
 
 static int build_initramfs(const char *path, const char *agent, const struct sb_vm_kernel *k,
@@ -455,8 +472,9 @@ static int prepare(struct vm_ctx *c, enum sb_accel accel, char *why, size_t why_
 	for (size_t i = 0; i < c->nmods; i++)
 		json_array_append_new(gm, json_string(c->guest_mods[i]));
 	/* the guest stops its run before this, so that it can still report */
-	job = json_pack("{s:s, s:o, s:o, s:s, s:f}", "schema", SB_GUEST_JOB_SCHEMA, "run_args",
-			args, "modules", gm, "fs_device", c->fsdev, "deadline_s", run_s);
+	job = json_pack("{s:s, s:o, s:o, s:s, s:f, s:I}", "schema", SB_GUEST_JOB_SCHEMA,
+			"run_args", args, "modules", gm, "fs_device", c->fsdev, "deadline_s", run_s,
+			"deadline_epoch", (json_int_t)(time(NULL) + (time_t)run_s));
 	if (!job)
 		return -ENOMEM;
 	snprintf(c->initrd, sizeof(c->initrd), "%s/initramfs.cpio", sb_scratch_path(c->work));
@@ -518,7 +536,7 @@ static int make_disks(struct vm_ctx *c, char *why, size_t why_len)
 /* Which modules the guest loads, from where, and the log of that choice. */
 static int pick_modules(struct vm_ctx *c, char *why, size_t why_len)
 {
-	int err = guest_modules(&c->k, c->modlog, &c->mods, &c->nmods, why, why_len);
+	int err = guest_modules(&c->k, c->plan.fs, c->modlog, &c->mods, &c->nmods, why, why_len);
 
 	if (err)
 		return err;
@@ -557,15 +575,26 @@ static int choose_accel(struct vm_ctx *c, enum sb_accel *accel, char *why, size_
 }
 
 static int verdict(const struct sb_vm_outcome *vo, bool panic, const json_t *findings,
-		   const json_t *doc, int guest_rc, char *why, size_t why_len)
+		   const json_t *doc, const json_t *agent, int guest_rc, char *why, size_t why_len)
 {
+	if (vo->status == SB_VM_INTERRUPTED) {
+		snprintf(why, why_len, "%s", vo->reason);
+		return 128 + (int)sb_stop_signal;
+	}
+	/* a panic explains the rest (an early one looks like "exited before booting") */
+	if (panic) {
+		for (size_t i = 0; i < json_array_size(findings); i++) {
+			const char *l = json_string_value(json_array_get(findings, i));
+
+			if (strstr(l, "Kernel panic")) {
+				snprintf(why, why_len, "kernel panic: %s", l);
+				break;
+			}
+		}
+		return SB_EXIT_USAGE;
+	}
 	if (vo->status != SB_VM_DONE) {
 		snprintf(why, why_len, "%s", vo->reason);
-		return vo->status == SB_VM_INTERRUPTED ? 128 + (int)sb_stop_signal : SB_EXIT_USAGE;
-	}
-	if (panic) {
-		snprintf(why, why_len, "kernel panic: %s",
-			 json_string_value(json_array_get(findings, 0)));
 		return SB_EXIT_USAGE;
 	}
 	if (!doc) {
@@ -583,6 +612,11 @@ static int verdict(const struct sb_vm_outcome *vo, bool panic, const json_t *fin
 		return SB_EXIT_FAIL;
 	}
 	why[0] = '\0';
+	if (json_is_true(json_object_get(agent, "run_timed_out"))) {
+		snprintf(why, why_len, "the run in the guest was stopped before the deadline "
+			 "(--timeout); its result covers the cells it finished");
+		return SB_EXIT_USAGE;
+	}
 	if (guest_rc == SB_EXIT_OK || guest_rc == SB_EXIT_FAIL || guest_rc == SB_EXIT_SKIP)
 		return guest_rc;
 	snprintf(why, why_len, "the guest's run exited with status %d", guest_rc);
@@ -639,6 +673,16 @@ static int write_out(struct vm_ctx *c, json_t *doc, const char *console, char *p
 	snprintf(con, sizeof(con), "%s/console.log", c->outdir);
 	if (copy_file(console, con))
 		sb_warn("vm: cannot keep the console log in %s", con);
+	/* qemu's own messages, and the console of a KVM attempt that failed */
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "console-kvm.log" : "qemu.log";
+		char from[PATH_MAX + 64];
+
+		snprintf(from, sizeof(from), "%s/%s", sb_scratch_path(c->work), name);
+		snprintf(con, sizeof(con), "%s/%s", c->outdir, name);
+		if (!access(from, R_OK) && copy_file(from, con))
+			sb_warn("vm: cannot keep %s in %s", name, c->outdir);
+	}
 	return 0;
 }
 
@@ -778,6 +822,12 @@ int sb_cmd_vm(int argc, char **argv)
 		/* the canary failed: never fall back silently */
 		snprintf(kvm_why, sizeof(kvm_why), "kvm did not boot the guest: %s", vo.reason);
 		sb_info("vm: %s; retrying with tcg", kvm_why);
+		{
+			char kc[PATH_MAX + 64];
+
+			snprintf(kc, sizeof(kc), "%s/console-kvm.log", sb_scratch_path(c.work));
+			rename(vo.console, kc);
+		}
 		sb_vm_outcome_free(&vo);
 		accel = SB_ACCEL_TCG;
 		err = boot(&c, accel, &vo, why, sizeof(why));
@@ -800,7 +850,7 @@ int sb_cmd_vm(int argc, char **argv)
 		if (fr.have_exit)
 			guest_rc = fr.exit_rc;
 	}
-	ret = verdict(&vo, panic, findings, doc, guest_rc, why, sizeof(why));
+	ret = verdict(&vo, panic, findings, doc, agent, guest_rc, why, sizeof(why));
 	if (!doc)
 		doc = json_pack("{s:s, s:o}", "schema", "splicebench.vm/1", "tool", sb_tool_json());
 	{

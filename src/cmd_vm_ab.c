@@ -35,7 +35,10 @@ struct ab_opts {
 	const char *out;
 	/* passed on to every `vm` */
 	const char *accel, *mem, *smp, *timeout, *boot_timeout, *cache, *qemu, *agent;
+	const char *modules[2], *kconfig[2];
+	int debug_boot;
 	int quiet;
+	int verbose;
 };
 
 static const struct sb_enum_val order_vals[] = {
@@ -67,8 +70,20 @@ static const struct sb_opt ab_opts[] = {
 	{ .name = "cache", .type = SB_OPT_STR, .off = OFF(cache), .metavar = "DIR", .help = "as vm" },
 	{ .name = "qemu", .type = SB_OPT_STR, .off = OFF(qemu), .metavar = "PATH", .help = "as vm" },
 	{ .name = "agent", .type = SB_OPT_STR, .off = OFF(agent), .metavar = "PATH", .help = "as vm" },
+	{ .name = "modules-a", .type = SB_OPT_STR, .off = OFF(modules[0]), .metavar = "DIR",
+	  .help = "module tree of a bzImage A (as vm --modules)" },
+	{ .name = "modules-b", .type = SB_OPT_STR, .off = OFF(modules[1]), .metavar = "DIR",
+	  .help = "module tree of a bzImage B" },
+	{ .name = "kconfig-a", .type = SB_OPT_STR, .off = OFF(kconfig[0]), .metavar = "PATH",
+	  .help = "config of a bzImage A (as vm --kconfig)" },
+	{ .name = "kconfig-b", .type = SB_OPT_STR, .off = OFF(kconfig[1]), .metavar = "PATH",
+	  .help = "config of a bzImage B" },
+	{ .name = "debug-boot", .type = SB_OPT_SETVAL, .off = OFF(debug_boot), .setval = 1,
+	  .help = "as vm" },
 	{ .name = "quiet", .short_name = 'q', .type = SB_OPT_SETVAL, .off = OFF(quiet),
 	  .setval = 1, .help = "only the result lines and errors" },
+	{ .name = "verbose", .short_name = 'v', .type = SB_OPT_SETVAL, .off = OFF(verbose),
+	  .setval = 1, .help = "as vm" },
 	{ .name = NULL },
 };
 
@@ -105,14 +120,16 @@ static void make_order(const struct ab_opts *o, int *seq, size_t n)
 	}
 }
 
-static int one_boot(const struct ab_opts *o, const char *spec, const char *dir, int rargc,
+static int one_boot(const struct ab_opts *o, int side, const char *dir, int rargc,
 		    char **rargv)
 {
+	const char *spec = side ? o->b : o->a;
 	const char *pass[][2] = { { "--accel", o->accel },     { "--mem", o->mem },
 				  { "--smp", o->smp },	       { "--timeout", o->timeout },
 				  { "--boot-timeout", o->boot_timeout },
 				  { "--cache", o->cache },     { "--qemu", o->qemu },
-				  { "--agent", o->agent } };
+				  { "--agent", o->agent },     { "--modules", o->modules[side] },
+				  { "--kconfig", o->kconfig[side] } };
 	char **argv = calloc((size_t)rargc + 2 * SB_ARRAY_SIZE(pass) + 8, sizeof(char *));
 	int n = 0, ret;
 
@@ -125,6 +142,10 @@ static int one_boot(const struct ab_opts *o, const char *spec, const char *dir, 
 	argv[n++] = (char *)dir;
 	if (o->quiet)
 		argv[n++] = (char *)"--quiet";
+	if (o->verbose)
+		argv[n++] = (char *)"--verbose";
+	if (o->debug_boot)
+		argv[n++] = (char *)"--debug-boot";
 	for (size_t i = 0; i < SB_ARRAY_SIZE(pass); i++)
 		if (pass[i][1]) {
 			argv[n++] = (char *)pass[i][0];
@@ -146,6 +167,7 @@ static void resummarize(json_t *cell)
 	json_t *samples = json_object_get(cell, "samples"), *sum = json_object_get(cell, "summary");
 	size_t n = json_array_size(samples);
 	double *v = calloc(n ? n : 1, sizeof(double));
+	json_int_t bytes = 0, wall = 0;
 
 	if (!v || !json_is_object(sum)) {
 		free(v);
@@ -165,10 +187,18 @@ static void resummarize(json_t *cell)
 				    k == n && k && !sb_summarize(v, k, &s) ? sb_summary_to_json(&s)
 									 : json_null());
 	}
-	/* latency and perf summaries are not merged: they stay per boot */
+	for (size_t i = 0; i < n; i++) {
+		bytes += json_integer_value(json_object_get(json_array_get(samples, i), "bytes"));
+		wall += json_integer_value(json_object_get(json_array_get(samples, i), "wall_ns"));
+	}
+	json_object_set_new(sum, "bytes_total", json_integer(bytes));
+	json_object_set_new(sum, "wall_ns_total", json_integer(wall));
+	/* per-boot quantities, not merged: see each boot's own result file */
 	json_object_set_new(sum, "latency_ns", json_null());
 	json_object_set_new(sum, "latency_histogram", json_null());
 	json_object_set_new(sum, "perf", json_null());
+	json_object_set_new(sum, "clock_overhead_estimate", json_null());
+	json_object_set_new(sum, "verify_ns_total", json_null());
 	json_object_set_new(sum, "merged_boots", json_true());
 	free(v);
 }
@@ -195,40 +225,74 @@ static json_t *find_cell(json_t *cells, const char *key)
 	return NULL;
 }
 
-/* Merge the result files of one side's boots; NULL when none produced one. */
-static json_t *merge(json_t **docs, const int *boot_no, size_t n, json_t *boots)
+static int status_rank(const json_t *cell)
 {
-	json_t *base = NULL, *cells, *c;
+	const char *st = json_string_value(json_object_get(cell, "status"));
+
+	return !st ? 3 : !strcmp(st, "ok") ? 0 : !strcmp(st, "skipped") ? 1 : 2;
+}
+
+/*
+ * Add one boot's cell @c to the merged @cells: samples of ok cells pile up;
+ * the merged status is the worst of the boots' (failed > skipped > ok), with
+ * that boot's cell as the record, and every boot's status is listed.
+ */
+static void merge_cell(json_t *cells, const json_t *c, int boot)
+{
+	const char *key = json_string_value(json_object_get(c, "key"));
+	json_t *into = find_cell(cells, key), *copy = json_deep_copy(c), *bs, *samples;
+	size_t idx = 0;
+
+	bs = into ? json_incref(json_object_get(into, "boot_status")) : json_array();
+	json_array_append_new(bs, json_pack("{s:i, s:O}", "boot", boot, "status",
+					    json_object_get(c, "status")));
+	samples = into ? json_incref(json_object_get(into, "samples")) : json_array();
+	idx = json_array_size(samples);
+	if (status_rank(c) == 0) {
+		tag_samples(copy, boot, &idx);
+		json_array_extend(samples, json_object_get(copy, "samples"));
+	}
+	if (!into || status_rank(c) > status_rank(into)) {
+		/* this boot's cell becomes the record */
+		if (into) {
+			json_object_clear(into);
+			json_object_update(into, copy);
+		} else {
+			into = copy;
+			json_array_append(cells, into);
+		}
+	}
+	json_object_set(into, "samples", samples);
+	json_object_set(into, "boot_status", bs);
+	json_decref(samples);
+	json_decref(bs);
+	json_decref(copy);
+}
+
+/* Merge the result files of one side's boots; NULL when none produced one. */
+static json_t *merge(json_t **docs, const int *boot_no, size_t n, json_t *info, size_t *nres)
+{
+	json_t *base = NULL, *c;
 	size_t i, k;
 
+	*nres = 0;
 	for (k = 0; k < n; k++) {
 		if (!docs[k] || !json_is_array(json_object_get(docs[k], "cells")))
 			continue;
+		(*nres)++;
 		if (!base) {
 			base = json_deep_copy(docs[k]);
 			json_object_set_new(base, "cells", json_array());
 		}
-		cells = json_object_get(base, "cells");
-		json_array_foreach(json_object_get(docs[k], "cells"), i, c) {
-			const char *key = json_string_value(json_object_get(c, "key"));
-			json_t *into = find_cell(cells, key), *copy = json_deep_copy(c);
-			size_t idx = json_array_size(json_object_get(into, "samples"));
-
-			tag_samples(copy, boot_no[k], &idx);
-			if (!into) {
-				json_array_append_new(cells, copy);
-				continue;
-			}
-			json_array_extend(json_object_get(into, "samples"),
-					  json_object_get(copy, "samples"));
-			json_decref(copy);
-		}
+		json_array_foreach(json_object_get(docs[k], "cells"), i, c)
+			merge_cell(json_object_get(base, "cells"), c, boot_no[k]);
 	}
 	if (!base)
 		return NULL;
 	json_array_foreach(json_object_get(base, "cells"), i, c)
-		resummarize(c);
-	json_object_set(base, "vm_ab", boots);
+		if (status_rank(c) == 0)
+			resummarize(c);
+	json_object_set(base, "vm_ab", info);
 	return base;
 }
 
@@ -257,7 +321,7 @@ int sb_cmd_vm_ab(int argc, char **argv)
 	const char *side_name[2] = { "a", "b" };
 	json_t *docs[2][100] = { { NULL } }, *boots[2];
 	int boot_no[2][100], *seq = NULL, pos = 0, ret, worst = 0;
-	size_t nb[2] = { 0, 0 }, total;
+	size_t nb[2] = { 0, 0 }, total, nskip = 0;
 	uint64_t set = 0;
 
 	ret = sb_opts_parse(&ab_cmd, &o, argc, argv, &pos, &set);
@@ -278,10 +342,12 @@ int sb_cmd_vm_ab(int argc, char **argv)
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 		snprintf(out, sizeof(out), "results/%s-vm-ab", stamp);
 	}
-	snprintf(path, sizeof(path), "%s/a.json", out);
-	if (!access(path, F_OK))
-		return sb_usage_err("vm ab", "--out %s already holds an a.json; choose another "
-				    "directory", out);
+	for (int s = 0; s < 2; s++) {
+		snprintf(path, sizeof(path), "%s/%s.json", out, side_name[s]);
+		if (!access(path, F_OK))
+			return sb_usage_err("vm ab", "--out %s already holds a %s.json; choose "
+					    "another directory", out, side_name[s]);
+	}
 	total = 2 * o.boots;
 	seq = calloc(total, sizeof(*seq));
 	if (!seq)
@@ -298,9 +364,9 @@ int sb_cmd_vm_ab(int argc, char **argv)
 		if (!o.quiet)
 			fprintf(stderr, "vm ab: boot %zu of %zu: %s (%s)\n", i + 1, total,
 				side_name[s], s ? o.b : o.a);
-		ret = one_boot(&o, s ? o.b : o.a, dir, argc - pos, argv + pos);
-		if (ret == SB_EXIT_USAGE && i == 0 && access(dir, F_OK) < 0)
-			goto out; /* bad options or kernel: said once, nothing ran */
+		ret = one_boot(&o, s, dir, argc - pos, argv + pos);
+		if ((ret == SB_EXIT_USAGE || ret == SB_EXIT_ENV) && access(dir, F_OK) < 0)
+			goto out; /* bad options, kernel or environment: said once, no boot */
 		snprintf(path, sizeof(path), "%s/%s", dir, SB_RESULT_FILE);
 		doc = json_load_file(path, 0, NULL);
 		docs[s][nb[s]] = doc;
@@ -310,17 +376,23 @@ int sb_cmd_vm_ab(int argc, char **argv)
 				      json_pack("{s:i, s:i, s:s, s:i}", "boot", n, "slot", (int)i,
 						"dir", dir, "exit", ret));
 		/* trouble outranks a failure, which outranks success */
+		if (ret == SB_EXIT_ENV) {
+			worst = SB_EXIT_ENV; /* will not get better on the next boot */
+			break;
+		}
 		if (ret != SB_EXIT_OK && ret != SB_EXIT_FAIL && ret != SB_EXIT_SKIP)
 			worst = SB_EXIT_USAGE;
 		else if (ret == SB_EXIT_FAIL && worst != SB_EXIT_USAGE)
 			worst = SB_EXIT_FAIL;
+		nskip += ret == SB_EXIT_SKIP;
 	}
 	for (int s = 0; s < 2; s++) {
 		json_t *info = json_pack("{s:s, s:s, s:s, s:I, s:o}", "side", side_name[s], "kernel",
 					 s ? o.b : o.a, "order",
 					 o.order == ORDER_RANDOM ? "random" : "abba", "seed",
 					 (json_int_t)o.seed, "boots", json_incref(boots[s]));
-		json_t *m = merge(docs[s], boot_no[s], nb[s], info);
+		size_t nres;
+		json_t *m = merge(docs[s], boot_no[s], nb[s], info, &nres);
 		char p[PATH_MAX + 64];
 
 		json_decref(info);
@@ -335,10 +407,13 @@ int sb_cmd_vm_ab(int argc, char **argv)
 			sb_err("vm ab: writing %s: %s", p, strerror(errno));
 			worst = SB_EXIT_ENV;
 		} else {
-			printf("%s: %s (%zu boots)\n", side_name[s], p, nb[s]);
+			printf("%s: %s (%zu of %zu boots gave a result)\n", side_name[s], p, nres,
+			       nb[s]);
 		}
 		json_decref(m);
 	}
+	if (!worst && nskip == total)
+		worst = SB_EXIT_SKIP;
 	ret = sb_stop_signal ? 128 + (int)sb_stop_signal : worst;
 out:
 	for (int s = 0; s < 2; s++) {

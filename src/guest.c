@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <linux/rtc.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -105,8 +108,11 @@ static void mount_all(void)
 
 static int load_module(const char *path)
 {
-	size_t n = strlen(path);
-	int flags = n > 3 && !strcmp(path + n - 3, ".xz") ? MODULE_INIT_COMPRESSED_FILE : 0;
+	const char *ext = strrchr(path, '.');
+	/* the kernel decompresses .ko.xz/.gz/.zst itself (CONFIG_MODULE_DECOMPRESS) */
+	int flags = ext && (!strcmp(ext, ".xz") || !strcmp(ext, ".gz") || !strcmp(ext, ".zst"))
+			    ? MODULE_INIT_COMPRESSED_FILE
+			    : 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
@@ -207,8 +213,53 @@ static char **build_argv(const json_t *job)
 	return argv;
 }
 
-/* Run the benchmark as a child of PID 1, within @timeout_s (0: none). */
-static int run_child(const json_t *job, double timeout_s)
+/*
+ * Wall-clock time from the emulated RTC, which follows the host's clock
+ * even when the guest's own clocks follow the instruction count (icount).
+ */
+static bool rtc_now(time_t *t)
+{
+	struct rtc_time rt;
+	struct tm tm = { 0 };
+	int fd = open("/dev/rtc0", O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return false;
+	r = ioctl(fd, RTC_RD_TIME, &rt);
+	close(fd);
+	if (r < 0)
+		return false;
+	tm.tm_sec = rt.tm_sec;
+	tm.tm_min = rt.tm_min;
+	tm.tm_hour = rt.tm_hour;
+	tm.tm_mday = rt.tm_mday;
+	tm.tm_mon = rt.tm_mon;
+	tm.tm_year = rt.tm_year;
+	*t = timegm(&tm);
+	return *t != (time_t)-1;
+}
+
+/*
+ * When to stop the run so that it can still report: before the host's
+ * deadline (a wall-clock time), less a margin. By the RTC when there is
+ * one, else by uptime (which under icount runs slower than the wall).
+ */
+struct budget {
+	time_t stop_epoch; /* 0: by uptime */
+	double stop_uptime; /* 0: none */
+};
+
+static bool budget_over(const struct budget *b, double extra)
+{
+	time_t now;
+
+	if (b->stop_epoch && rtc_now(&now))
+		return (double)now > (double)b->stop_epoch + extra;
+	return b->stop_uptime > 0 && uptime_s() > b->stop_uptime + extra;
+}
+
+/* Run the benchmark as a child of PID 1 until it ends or @b is over. */
+static int run_child(const json_t *job, const struct budget *b)
 {
 	char **argv = build_argv(job);
 	double t0 = uptime_s();
@@ -239,13 +290,12 @@ static int run_child(const json_t *job, double timeout_s)
 			break;
 		if (w > 0)
 			continue; /* an orphan re-parented to PID 1 */
-		if (!timed_out && timeout_s > 0 && uptime_s() - t0 > timeout_s) {
-			say("the run exceeded its %.0f s budget: stopping it", timeout_s);
+		if (!timed_out && budget_over(b, 0)) {
+			say("the run reached the end of its time: stopping it");
 			timed_out = true;
 			kill(pid, SIGTERM);
-			t0 = uptime_s() - timeout_s + 10; /* 10 s more, then SIGKILL */
-		} else if (timed_out && uptime_s() - t0 > timeout_s) {
-			kill(pid, SIGKILL);
+		} else if (timed_out && budget_over(b, 10)) {
+			kill(pid, SIGKILL); /* 10 s after SIGTERM */
 		}
 		usleep(50000);
 	}
@@ -284,7 +334,7 @@ int sb_guest_main(void)
 	json_error_t jerr;
 	json_t *job;
 	struct utsname u;
-	double budget, deadline;
+	struct budget b = { 0, 0 };
 	char *text;
 	size_t len;
 	int port, rc;
@@ -316,16 +366,24 @@ int sb_guest_main(void)
 	}
 	load_modules(job);
 	/*
-	 * The host kills the machine at deadline_s after starting qemu; the
-	 * kernel's clock started a little later. Stop the run early enough
-	 * to still send what it did.
+	 * The host stops the machine at deadline_epoch (its wall clock) or
+	 * deadline_s after starting qemu; end the run a margin before that.
 	 */
-	deadline = json_number_value(json_object_get(job, "deadline_s"));
-	budget = deadline > 0 ? deadline - sb_max_u64(20, (uint64_t)(deadline / 10)) - uptime_s()
-			      : 0;
-	if (deadline > 0 && budget < 1)
-		budget = 1;
-	rc = run_child(job, budget);
+	{
+		double dl = json_number_value(json_object_get(job, "deadline_s"));
+		double margin = dl / 10 > 20 ? dl / 10 : 20;
+		json_int_t epoch = json_integer_value(json_object_get(job, "deadline_epoch"));
+		time_t now;
+
+		if (epoch > 0 && rtc_now(&now))
+			b.stop_epoch = (time_t)(epoch - (json_int_t)margin);
+		else if (dl > 0)
+			b.stop_uptime = dl - margin > uptime_s() + 1 ? dl - margin : uptime_s() + 1;
+		json_object_set_new(report, "budget_clock",
+				    json_string(b.stop_epoch ? "rtc" : b.stop_uptime ? "uptime"
+										     : "none"));
+	}
+	rc = run_child(job, &b);
 	json_decref(job);
 	say("run finished: exit status %d at %.2f s uptime", rc, uptime_s());
 out:

@@ -12,7 +12,8 @@
  *     "run_args": [ "--quick", ... ],        arguments of `splicebench run`
  *     "modules": [ "/lib/modules/...", ... ], loaded in this order
  *     "fs_device": "ext4=/dev/vda,xfs=/dev/vdb",
- *     "deadline_s": 600 }                    the host stops the machine then
+ *     "deadline_s": 600,                     the host stops the machine then
+ *     "deadline_epoch": 1795000000 }         ... at this time of its clock (= the RTC)
  */
 #define SB_GUEST_JOB "/etc/splicebench/job.json"
 #define SB_GUEST_JOB_SCHEMA "splicebench.job/1"

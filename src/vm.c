@@ -197,8 +197,11 @@ static json_t *build_argv(const struct sb_vm_spec *s, const struct sb_vm_outcome
 		add(a, "-drive");
 		add(a, "file=%s,format=raw,if=virtio,cache=writeback", s->disks[i]);
 	}
-	/* a panic or oops ends the machine at once instead of hanging until the deadline */
-	snprintf(append, sizeof(append), "console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init%s%s%s",
+	/*
+	 * A panic or oops ends the machine at once instead of hanging until the
+	 * deadline; loglevel 5 puts WARN()'s KERN_WARNING lines on the console.
+	 */
+	snprintf(append, sizeof(append), "console=ttyS0 loglevel=5 panic=-1 oops=panic rdinit=/init%s%s%s",
 		 s->debug_boot ? " earlyprintk=serial,ttyS0,115200" : "", s->append ? " " : "",
 		 s->append ? s->append : "");
 	add(a, "-append");

@@ -78,7 +78,7 @@ char *sb_vm_qemu_version(const char *qemu);
 /*
  * Kernel trouble in a console log: lines with "Kernel panic", "BUG:",
  * "WARNING:", "Oops", "general protection fault", "soft lockup",
- * "KASAN:", "UBSAN:" (at most @max lines kept). @panic is set when the
+ * "KASAN:", "UBSAN:", "hung_task" (at most @max lines kept). @panic is set when the
  * kernel panicked.
  */
 json_t *sb_vm_console_findings(const char *console_log, size_t max, bool *panic);

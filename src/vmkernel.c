@@ -269,8 +269,9 @@ static int download(const char *dir, const struct pkg *p, char **out, char *why,
 /* ------------------------------------------------------------ .deb */
 
 /* Inside lib/modules/<rel>/kernel: the directories the lab's modules come from. */
-static const char *const mod_dirs[] = { "drivers/block/", "drivers/virtio/", "fs/xfs/", "lib/",
-					"crypto/", "arch/x86/crypto/" };
+static const char *const mod_dirs[] = { "drivers/block/", "drivers/virtio/", "fs/xfs/",
+					"fs/ext4/", "fs/jbd2/", "fs/mbcache.ko", "lib/", "crypto/",
+					"arch/x86/crypto/" };
 
 static bool want(const char *path, void *arg SB_UNUSED)
 {
@@ -475,7 +476,7 @@ int sb_vm_kernel_resolve(const char *spec, const char *cache, const char *module
 	k->spec = strdup(spec);
 	if (!strncmp(spec, "debian:", 7)) {
 		const char *mm = spec + 7;
-		struct pkg p;
+		struct pkg p = { 0 };
 		regex_t re;
 		char *dir;
 
@@ -533,6 +534,8 @@ int sb_vm_kernel_resolve(const char *spec, const char *cache, const char *module
 	k->bzimage_sha256 = strdup(hex);
 	if (modules)
 		err = module_tree(k, modules, why, why_len);
+	if (kconfig && k->kconfig && strcmp(k->source, "bzimage"))
+		sb_warn("vm: --kconfig %s ignored: the package has its own config", kconfig);
 	if (kconfig && !k->kconfig) {
 		k->kconfig = realpath(kconfig, NULL);
 		if (!k->kconfig) {

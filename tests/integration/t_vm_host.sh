@@ -78,6 +78,8 @@ case "$err" in *"could not load kernel"*) ok 0 "... with qemu's own message" ;;
 *) ok 1 "... with qemu's own message"; diag "$err" ;; esac
 [ ! -e "$out/result.json" ] && jq -e '.guest.status == "trouble"' "$out/vm.json" >/dev/null
 ok $? "no result.json; vm.json says trouble"
+grep -q "could not load kernel" "$out/qemu.log"
+ok $? "qemu's own output kept as qemu.log"
 
 t0=$(date +%s)
 vm noboot --accel tcg --boot-timeout 2
@@ -94,6 +96,11 @@ case "$err" in *"run timeout"*) ok 0 "... reason: run timeout" ;; *) ok 1 "run t
 vm panic --accel tcg
 is "$rc" 2 "a kernel panic: exit 2"
 case "$err" in *"kernel panic"*) ok 0 "... reason names the panic" ;; *) ok 1 "panic"; diag "$err" ;; esac
+
+vm earlypanic --accel tcg
+is "$rc" 2 "a panic before the boot marker: exit 2"
+case "$err" in *"kernel panic: Kernel panic - not syncing: VFS"*) ok 0 "... the panic is the reason, not 'exited before booting'" ;;
+*) ok 1 "early panic reason"; diag "$err" ;; esac
 
 vm warning --accel tcg
 is "$rc" 1 "a kernel WARNING during the run: exit 1"
@@ -153,6 +160,13 @@ FAKE_QEMU_MODE=panic "$SB" vm ab --a "$work/bzImage" --b "$work/bzImage" --boots
 	--agent "$B/splicebench-static" --cache "$work/cache" --accel tcg --out "$work/ab2" -q \
 	-- -t pipe -w vmsplice.user-to-pipe >/dev/null 2>&1
 is "$?" 2 "vm ab: a boot in trouble makes it exit 2"
+
+"$SB" vm ab --a "$work/bzImage" --b "$work/bzImage" --boots 2 --qemu /nonexistent/qemu \
+	--agent "$B/splicebench-static" --cache "$work/cache" --out "$work/ab3" -q -- -t pipe \
+	>/dev/null 2>"$work/e"
+r=$?
+[ "$r" -eq 3 ] && [ "$(wc -l <"$work/e")" -eq 1 ] && [ ! -d "$work/ab3/b" ]
+ok $? "vm ab without qemu: exit 3 once, no further boots ($(head -c 100 "$work/e"))"
 
 # bad input: one line, exit 2
 for args in "--kernel $work/nope" "--kernel /etc/hostname" "--kernel debian:six" "--kernel $work/bzImage --mem 1" \
