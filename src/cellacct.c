@@ -80,8 +80,9 @@ void sb_run_acct_init(struct sb_run_acct *ra, struct sb_acct *acct, unsigned int
 	full = sb_acct_probes_json(acct);
 	json_array_foreach(full, i, p)
 		json_array_append_new(ra->probes,
-				      json_pack("{s:O, s:O, s:O, s:O}", "name",
+				      json_pack("{s:O, s:O, s:O, s:O, s:O}", "name",
 						json_object_get(p, "name"), "tier",
+						json_object_get(p, "tier"), "mode",
 						json_object_get(p, "mode"), "attached",
 						json_object_get(p, "attached"), "reason",
 						json_object_get(p, "reason")));

@@ -93,7 +93,8 @@ static const struct sb_opt_cmd ab_cmd = {
 	.summary = "Boot two kernels in turns, run the same matrix in each boot, and merge the\n"
 		   "boots of each kernel into a.json and b.json.",
 	.details = "Exit status: 0 every boot succeeded, 1 a cell failed or a kernel warned in\n"
-		   "some boot, 2 trouble in some boot (or usage), 3 environment.\n",
+		   "some boot, 2 trouble in some boot (or usage), 3 environment (stops at once),\n"
+		   "4 every cell skipped in every boot, 128+N interrupted by signal N.\n",
 	.opts = ab_opts,
 };
 

@@ -53,9 +53,9 @@ jq_ok "$out/result.json" '.guest.agent.run_rc == 0 and (.guest.vm_host | type) =
 	"the agent's report and the host the VM ran on"
 [ -s "$out/console.log" ]
 ok $? "console.log kept next to it"
-grep -qx 'tcg,thread=multi' "$FAKE_QEMU_DIR/argv.txt" && grep -qx -- '-no-reboot' "$FAKE_QEMU_DIR/argv.txt" &&
+grep -qx 'tcg,thread=single' "$FAKE_QEMU_DIR/argv.txt" && grep -qx -- '-no-reboot' "$FAKE_QEMU_DIR/argv.txt" &&
 	grep -q 'panic=-1 oops=panic' "$FAKE_QEMU_DIR/argv.txt" && grep -qx -- '-initrd' "$FAKE_QEMU_DIR/argv.txt"
-ok $? "tcg command line: multi-threaded TCG, -no-reboot, panic=-1 oops=panic, an initrd"
+ok $? "tcg command line: single-threaded TCG, -no-reboot, panic=-1 oops=panic, an initrd"
 ! grep -q 'if=virtio' "$FAKE_QEMU_DIR/argv.txt"
 ok $? "no disks when the matrix has no ext4/xfs cells"
 

@@ -55,6 +55,12 @@ static void test_console(void)
 	is_int((long long)json_array_size(j), 2, "at most @max lines are kept");
 	json_decref(j);
 
+	j = scan("WARNING: a\nWARNING: b\nWARNING: c\nKernel panic - not syncing: x\n", 2, &panic);
+	ok(panic && json_array_size(j) == 2 &&
+		   !strcmp(json_string_value(json_array_get(j, 1)), "Kernel panic - not syncing: x"),
+	   "a panic after @max other lines is still kept (it is the reason)");
+	json_decref(j);
+
 	unlink(path);
 	j = sb_vm_console_findings(path, 10, &panic);
 	ok(j && json_array_size(j) == 0 && !panic, "a missing console log: no findings");
