@@ -1059,11 +1059,19 @@ static void test_closure(void)
 	   !sb_kmod_name("abcdef", name, 4), "empty or too long: false");
 }
 
+/* also when a check bails out (tap_bail exits) */
+static void remove_tmp(void)
+{
+	if (tmp[0])
+		tap_rm_rf(tmp);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "/tmp/sb-t_kimage-XXXXXX");
 	if (!mkdtemp(tmp))
 		tap_bail("mkdtemp: cannot create a temporary directory");
+	atexit(remove_tmp);
 	test_bzimage();
 	test_bzimage_file();
 	test_fixture("xz", 7);
