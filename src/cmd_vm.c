@@ -33,7 +33,6 @@
 #include "vmkernel.h"
 #include "xz.h"
 
-#define AGENT_NAME "splicebench-static"
 #define RESULT_MAX (256 * SB_MIB)
 
 struct vm_opts {
@@ -95,7 +94,7 @@ static const struct sb_opt vm_opts[] = {
 	{ .name = "qemu", .type = SB_OPT_STR, .off = OFF(qemu), .metavar = "PATH",
 	  .help = "the qemu binary (default: qemu-system-x86_64)" },
 	{ .name = "agent", .type = SB_OPT_STR, .off = OFF(agent), .metavar = "PATH",
-	  .help = "the static splicebench put in the initramfs (default: " AGENT_NAME
+	  .help = "the static splicebench put in the initramfs (default: " SB_VM_AGENT_NAME
 		  " next to this program; build it with 'make static')" },
 	{ .name = "debug-boot", .type = SB_OPT_SETVAL, .off = OFF(debug_boot), .setval = 1,
 	  .help = "early kernel messages on the console (to find where a boot hangs)" },
@@ -234,32 +233,6 @@ static int make_disk(const char *dir, enum sb_fs fs, uint64_t bytes, const char 
 }
 
 /* ------------------------------------------------------------ initramfs */
-
-static int find_agent(const char *opt, char *buf, size_t len, char *why, size_t why_len)
-{
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (opt) {
-		if (access(opt, X_OK) < 0) {
-			snprintf(why, why_len, "--agent %s: %s", opt, strerror(errno));
-			return -errno;
-		}
-		snprintf(buf, len, "%s", opt);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	*strrchr(self, '/') = '\0';
-	snprintf(buf, len, "%s/%s", self, AGENT_NAME);
-	if (access(buf, X_OK) == 0)
-		return 0;
-	snprintf(why, why_len, "no static splicebench for the guest at %s: build it with "
-		 "'make static', or give --agent PATH", buf);
-	return -ENOENT;
-}
 
 /* The modules the guest loads, from the kernel's module tree. */
 /* The modules the guest loads for the file systems @fs[] the matrix uses. */
@@ -742,7 +715,7 @@ static int setup(struct vm_ctx *c, int argc, char **argv)
 		       "or give --qemu PATH", c->o.qemu ? c->o.qemu : "qemu-system-x86_64");
 		return SB_EXIT_ENV;
 	}
-	err = find_agent(c->o.agent, c->agent, sizeof(c->agent), why, sizeof(why));
+	err = sb_vm_find_agent(c->o.agent, c->agent, sizeof(c->agent), why, sizeof(why));
 	if (err) {
 		sb_err("vm: %s", why);
 		return SB_EXIT_ENV;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,10 +94,9 @@ int sb_vm_kvm_usable(const char *kconfig, char *why, size_t why_len)
 	if (config_has(kconfig, "CONFIG_PVM_GUEST=y"))
 		return 0;
 	snprintf(why, why_len,
-		 "/dev/kvm is PVM (%s): it boots only kernels built with CONFIG_PVM_GUEST=y, "
-		 "and this kernel's config %s",
+		 "/dev/kvm is PVM (%s): it boots only kernels built with CONFIG_PVM_GUEST=y%s",
 		 pvm_module ? "kvm_pvm is loaded" : "the CPU has no vmx/svm",
-		 kconfig ? "lacks it" : "is unknown");
+		 kconfig ? ", and this kernel's config lacks it" : "");
 	return -ENOTSUP;
 }
 
@@ -445,4 +445,30 @@ json_t *sb_vm_console_findings(const char *console_log, size_t max, bool *panic)
 	}
 	fclose(f);
 	return out;
+}
+
+int sb_vm_find_agent(const char *opt, char *buf, size_t len, char *why, size_t why_len)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (opt) {
+		if (access(opt, X_OK) < 0) {
+			snprintf(why, why_len, "--agent %s: %s", opt, strerror(errno));
+			return -errno;
+		}
+		snprintf(buf, len, "%s", opt);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(buf, len, "%s/%s", self, SB_VM_AGENT_NAME);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	snprintf(why, why_len, "no static splicebench for the guest at %s: build it with "
+		 "'make static', or give --agent PATH", buf);
+	return -ENOENT;
 }

@@ -27,6 +27,13 @@ const char *sb_accel_name(enum sb_accel a);
  */
 int sb_vm_kvm_usable(const char *kconfig, char *why, size_t why_len);
 
+/*
+ * The static splicebench that becomes the guest's /init: @opt when given,
+ * else splicebench-static next to this program. 0 or -errno with a reason.
+ */
+int sb_vm_find_agent(const char *opt, char *buf, size_t len, char *why, size_t why_len);
+
+#define SB_VM_AGENT_NAME "splicebench-static"
 #define SB_VM_MAX_DISKS 4
 
 struct sb_vm_spec {

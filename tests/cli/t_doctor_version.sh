@@ -9,7 +9,7 @@ trap 'rm -f "$tmp"' EXIT
 jq_ok "$tmp" '.schema == "splicebench.doctor/1"' "doctor schema"
 for c in root perf.task-clock perf.cycles bpf.tracepoint bpf.raw_tp bpf.fentry \
 	bpf.kprobe_attach btf.vmlinux accounting.tier1 accounting.tier2 accounting.oracle lockdown \
-	qemu kvm gnuplot; do
+	qemu kvm vm.agent gnuplot; do
 	jq_ok "$tmp" "any(.checks[]; .name == \"$c\")" "doctor checks $c"
 done
 jq_ok "$tmp" 'all(.checks[]; .ok == true or ((.reason | type) == "string" and (.reason | length) > 0))' \
