@@ -24,6 +24,7 @@
 #include "result.h"
 #include "run.h"
 #include "stats.h"
+#include "vmkernel.h"
 
 enum { ORDER_ABBA = 1, ORDER_RANDOM };
 
@@ -315,6 +316,30 @@ static int write_json(const json_t *doc, const char *path)
 	return 0;
 }
 
+/* Both kernels must resolve before the first boot: a bad --b found at boot 2 wastes boot 1. */
+static int check_kernels(const struct ab_opts *o)
+{
+	char cache[PATH_MAX], why[1024];
+
+	if (o->cache)
+		snprintf(cache, sizeof(cache), "%s", o->cache);
+	else if (sb_vm_default_cache(cache, sizeof(cache)))
+		return sb_usage_err("vm ab", "no HOME to put the cache in: give --cache DIR");
+	for (int s = 0; s < 2; s++) {
+		struct sb_vm_kernel k;
+		int err = sb_vm_kernel_resolve(s ? o->b : o->a, cache, o->modules[s], o->kconfig[s],
+					       &k, why, sizeof(why));
+
+		sb_vm_kernel_free(&k);
+		if (err) {
+			sb_err("vm ab: --%s: %s", s ? "b" : "a", why);
+			return err == -EINVAL || err == -ENOEXEC || err == -ENOENT ? SB_EXIT_USAGE
+										 : SB_EXIT_ENV;
+		}
+	}
+	return 0;
+}
+
 int sb_cmd_vm_ab(int argc, char **argv)
 {
 	struct ab_opts o = { .boots = 3, .order = ORDER_ABBA };
@@ -349,6 +374,9 @@ int sb_cmd_vm_ab(int argc, char **argv)
 			return sb_usage_err("vm ab", "--out %s already holds a %s.json; choose "
 					    "another directory", out, side_name[s]);
 	}
+	ret = check_kernels(&o);
+	if (ret)
+		return ret;
 	total = 2 * o.boots;
 	seq = calloc(total, sizeof(*seq));
 	if (!seq)

@@ -168,6 +168,12 @@ r=$?
 [ "$r" -eq 3 ] && [ "$(wc -l <"$work/e")" -eq 1 ] && [ ! -d "$work/ab3/b" ]
 ok $? "vm ab without qemu: exit 3 once, no further boots ($(head -c 100 "$work/e"))"
 
+"$SB" vm ab --a "$work/bzImage" --b "$work/nope" --qemu "$fake" --agent "$B/splicebench-static" \
+	--cache "$work/cache" --out "$work/ab4" -q -- -t pipe >/dev/null 2>"$work/e"
+r=$?
+[ "$r" -eq 2 ] && [ "$(wc -l <"$work/e")" -eq 1 ] && [ ! -d "$work/ab4" ]
+ok $? "vm ab with a bad --b: exit 2 before any boot ($(head -c 100 "$work/e"))"
+
 # bad input: one line, exit 2
 for args in "--kernel $work/nope" "--kernel /etc/hostname" "--kernel debian:six" "--kernel $work/bzImage --mem 1" \
 	"--kernel $work/bzImage -- --out /tmp/x" "--kernel $work/bzImage -- --bogus" "" "ab --a $work/bzImage"; do
