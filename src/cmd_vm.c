@@ -571,7 +571,9 @@ static int verdict(const struct sb_vm_outcome *vo, bool panic, const json_t *fin
 		return SB_EXIT_USAGE;
 	}
 	if (!doc) {
-		if (!why[0])
+		if (vo->reason[0]) /* qemu died or failed after the boot: that explains it */
+			snprintf(why, why_len, "%s", vo->reason);
+		else if (!why[0])
 			snprintf(why, why_len, "no result from the guest");
 		return SB_EXIT_USAGE;
 	}
@@ -602,7 +604,7 @@ static json_t *guest_block(const struct vm_ctx *c, enum sb_accel accel, const ch
 {
 	json_t *g;
 
-	g = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:i, s:I, s:o, s:o, s:O, s:O, s:O}",
+	g = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:i, s:I, s:o, s:o, s:O, s:O, s:O?}",
 		      "accel", sb_accel_name(accel), "accel_requested",
 		      sb_accel_name((enum sb_accel)c->o.accel), "accel_fallback_reason",
 		      kvm_why[0] && accel != SB_ACCEL_KVM ? json_string(kvm_why) : json_null(),
@@ -616,6 +618,10 @@ static json_t *guest_block(const struct vm_ctx *c, enum sb_accel accel, const ch
 		      c->disks_json, "qemu_argv", vo->argv);
 	json_object_set_new(g, "boot_s", vo->booted ? json_real(vo->boot_s) : json_null());
 	json_object_set_new(g, "wall_s", json_real(vo->wall_s));
+	json_object_set_new(g, "qemu_exit",
+			    WIFSIGNALED(vo->qemu_status)
+				    ? json_pack("{s:i}", "signal", WTERMSIG(vo->qemu_status))
+				    : json_pack("{s:i}", "status", WEXITSTATUS(vo->qemu_status)));
 	json_object_set_new(g, "console_findings", findings);
 	json_object_set_new(g, "agent", agent ? agent : json_null());
 	json_object_set_new(g, "run_rc", guest_rc >= 0 ? json_integer(guest_rc) : json_null());
@@ -746,6 +752,11 @@ static int setup(struct vm_ctx *c, int argc, char **argv)
 		sb_err("vm: work directory: %s", why);
 		return SB_EXIT_ENV;
 	}
+	/* qemu's -kernel/-drive/-chardev values end at a comma */
+	if (strchr(c->k.bzimage, ',') || strchr(sb_scratch_path(c->work), ','))
+		return sb_usage_err("vm", "%s: qemu cannot take a path with a comma",
+				    strchr(c->k.bzimage, ',') ? c->k.bzimage
+							      : sb_scratch_path(c->work));
 	c->disks_json = json_array();
 	c->modlog = json_array();
 	err = make_disks(c, why, sizeof(why));
@@ -777,6 +788,11 @@ int sb_cmd_vm(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	sb_install_stop_signals();
 	ret = setup(&c, argc, argv);
+	/* a signal during setup (mkfs, apt-get, qemu --version) ends it as a signal */
+	if (sb_stop_signal) {
+		ret = 128 + (int)sb_stop_signal;
+		goto out;
+	}
 	if (ret) {
 		ret = ret == SB_OPTS_HELP ? SB_EXIT_OK : ret;
 		goto out;

@@ -132,7 +132,9 @@ static int one_boot(const struct ab_opts *o, int side, const char *dir, int rarg
 				  { "--cache", o->cache },     { "--qemu", o->qemu },
 				  { "--agent", o->agent },     { "--modules", o->modules[side] },
 				  { "--kconfig", o->kconfig[side] } };
-	char **argv = calloc((size_t)rargc + 2 * SB_ARRAY_SIZE(pass) + 8, sizeof(char *));
+	/* "vm --kernel S --out D" + 3 flags + the passed options + "--" + run args + NULL */
+	const size_t max = 5 + 3 + 2 * SB_ARRAY_SIZE(pass) + 1 + (size_t)rargc + 1;
+	char **argv = calloc(max, sizeof(char *));
 	int n = 0, ret;
 
 	if (!argv)
@@ -156,6 +158,8 @@ static int one_boot(const struct ab_opts *o, int side, const char *dir, int rarg
 	argv[n++] = (char *)"--";
 	for (int i = 0; i < rargc; i++)
 		argv[n++] = rargv[i];
+	if ((size_t)n >= max) /* cannot happen: max counts every entry */
+		abort();
 	ret = sb_cmd_vm(n, argv);
 	free(argv);
 	return ret;
@@ -369,12 +373,20 @@ int sb_cmd_vm_ab(int argc, char **argv)
 		snprintf(out, sizeof(out), "results/%s-vm-ab", stamp);
 	}
 	for (int s = 0; s < 2; s++) {
+		/* boots of an earlier run there would be merged as if they were ours */
 		snprintf(path, sizeof(path), "%s/%s.json", out, side_name[s]);
 		if (!access(path, F_OK))
 			return sb_usage_err("vm ab", "--out %s already holds a %s.json; choose "
 					    "another directory", out, side_name[s]);
+		snprintf(path, sizeof(path), "%s/%s", out, side_name[s]);
+		if (!access(path, F_OK))
+			return sb_usage_err("vm ab", "--out %s already holds the boots of another "
+					    "run (%s/); choose another directory", out, path);
 	}
+	sb_install_stop_signals();
 	ret = check_kernels(&o);
+	if (sb_stop_signal)
+		return 128 + (int)sb_stop_signal;
 	if (ret)
 		return ret;
 	total = 2 * o.boots;

@@ -384,6 +384,11 @@ int sb_guest_main(void)
 										     : "none"));
 	}
 	rc = run_child(job, &b);
+	if (rc < 0) {
+		json_object_set_new(report, "error",
+				    json_sprintf("starting the run: %s", strerror(-rc)));
+		rc = SB_EXIT_ENV;
+	}
 	json_decref(job);
 	say("run finished: exit status %d at %.2f s uptime", rc, uptime_s());
 out:

@@ -2,6 +2,7 @@
 /*
  * splicebench: the command table.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
 
 	sb_main_argc = argc;
 	sb_main_argv = argv;
+	/* a closed stdout (| head) is an error to report, not a death that skips cleanup */
+	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * /init of the kernel lab's initramfs: PID 1, started without
 	 * arguments, with a job. (PID 1 alone is not enough: `unshare -p -f

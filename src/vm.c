@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "log.h"
 #include "run.h"
 #include "sb.h"
@@ -102,21 +103,15 @@ int sb_vm_kvm_usable(const char *kconfig, char *why, size_t why_len)
 
 char *sb_vm_qemu_version(const char *qemu)
 {
-	char cmd[512], line[256];
-	FILE *p;
+	const char *argv[] = { qemu, "--version", NULL };
+	struct sb_cmd_result r;
 	char *v = NULL;
 
-	snprintf(cmd, sizeof(cmd), "'%s' --version 2>/dev/null", qemu);
-	if (strchr(qemu, '\''))
+	if (sb_exec(argv, &r) < 0)
 		return NULL;
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	if (fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		v = strdup(line);
-	}
-	pclose(p);
+	if (!r.exec_err && WIFEXITED(r.status) && !WEXITSTATUS(r.status) && r.out && *r.out)
+		v = strndup(r.out, strcspn(r.out, "\n"));
+	sb_cmd_result_free(&r);
 	return v;
 }
 
@@ -350,7 +345,11 @@ int sb_vm_boot(const struct sb_vm_spec *s, struct sb_vm_outcome *o)
 			o->boot_s = el;
 		}
 		if (w == pid) {
-			o->status = SB_VM_DONE;
+			/* a group signal may have ended qemu before we saw it */
+			o->status = sb_stop_signal ? SB_VM_INTERRUPTED : SB_VM_DONE;
+			if (sb_stop_signal)
+				snprintf(o->reason, sizeof(o->reason), "interrupted by signal %d",
+					 (int)sb_stop_signal);
 			break;
 		}
 		if (sb_stop_signal) {
@@ -406,6 +405,9 @@ int sb_vm_boot(const struct sb_vm_spec *s, struct sb_vm_outcome *o)
 		first_line_of(o->qemu_log, line, sizeof(line));
 		snprintf(o->reason, sizeof(o->reason), "qemu exited with status %d%s%s",
 			 WEXITSTATUS(status), line[0] ? ": " : "", line);
+	} else if (o->status == SB_VM_DONE && WIFSIGNALED(status)) {
+		snprintf(o->reason, sizeof(o->reason), "qemu was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
 	}
 	return 0;
 }
@@ -418,7 +420,8 @@ void sb_vm_outcome_free(struct sb_vm_outcome *o)
 
 json_t *sb_vm_console_findings(const char *console_log, size_t max, bool *panic)
 {
-	static const char *const pats[] = { "Kernel panic", "BUG:", "WARNING:", "Oops",
+	/* "WARNING: CPU:" is WARN()'s; a bare "WARNING:" also starts harmless boot notices */
+	static const char *const pats[] = { "Kernel panic", "BUG:", "WARNING: CPU:", "Oops",
 					    "general protection fault", "soft lockup",
 					    "KASAN:", "UBSAN:", "hung_task" };
 	FILE *f = fopen(console_log, "r");

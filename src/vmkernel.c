@@ -12,6 +12,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,34 @@ static int remove_tree(const char *path)
 	return tool(NULL, argv, NULL, why, sizeof(why));
 }
 
+/* Unpacks of @sha left by runs that died mid-way: <kdir>/.<sha>.<pid> of a dead pid. */
+static void remove_stale_unpacks(const char *kdir, const char *sha)
+{
+	DIR *d = opendir(kdir);
+	struct dirent *e;
+	size_t n = strlen(sha);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end, *path;
+		long pid;
+
+		if (e->d_name[0] != '.' || strncmp(e->d_name + 1, sha, n) || e->d_name[n + 1] != '.')
+			continue;
+		pid = strtol(e->d_name + n + 2, &end, 10);
+		if (*end || pid <= 0 || !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			continue;
+		path = sb_asprintf("%s/%s", kdir, e->d_name);
+		if (path) {
+			sb_info("vm: removing %s, left by a run that died unpacking", path);
+			remove_tree(path);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
 /* Unpack what the lab needs from @deb once into <cache>/kernels/<sha256>/. */
 static int unpack(const char *kdir, const char *sha, const char *deb, char **root, char *why,
 		  size_t why_len)
@@ -338,6 +367,7 @@ static int unpack(const char *kdir, const char *sha, const char *deb, char **roo
 	}
 	if (access(mark, F_OK) == 0)
 		goto done;
+	remove_stale_unpacks(kdir, sha);
 	if (access(dst, F_OK) == 0)
 		remove_tree(dst); /* an incomplete unpack of an interrupted run */
 	sb_info("vm: unpacking %s", deb);

@@ -116,6 +116,12 @@ vm ok --accel tcg
 is "$rc" 2 "a corrupted result frame: exit 2"
 case "$err" in *"crc32"*|*"CRC"*) ok 0 "... reason: the CRC" ;; *) ok 1 "crc"; diag "$err" ;; esac
 
+vm killed --accel tcg
+is "$rc" 2 "qemu killed after the boot: exit 2"
+case "$err" in *"killed by signal 9"*) ok 0 "... the reason names the signal" ;;
+*) ok 1 "killed"; diag "$err" ;; esac
+jq_ok "$out/vm.json" '.guest.qemu_exit.signal == 9' "... and vm.json records qemu's end"
+
 frames 1
 vm ok --accel tcg
 is "$rc" 1 "the guest's run failed (exit 1): exit 1"
@@ -174,9 +180,28 @@ r=$?
 [ "$r" -eq 2 ] && [ "$(wc -l <"$work/e")" -eq 1 ] && [ ! -d "$work/ab4" ]
 ok $? "vm ab with a bad --b: exit 2 before any boot ($(head -c 100 "$work/e"))"
 
+# every passed-on option at once (the argv of each boot must hold them all)
+mkdir -p "$work/mods/kernel"
+frames 0
+FAKE_QEMU_MODE=ok "$SB" vm ab --a "$work/bzImage" --b "$work/bzImage" --boots 1 --qemu "$fake" \
+	--agent "$B/splicebench-static" --cache "$work/cache" --accel tcg --mem 512 --smp 1 \
+	--timeout 60 --boot-timeout 30 --modules-a "$work/mods" --modules-b "$work/mods" --kconfig-a /dev/null \
+	--kconfig-b /dev/null --debug-boot -v -q --out "$work/ab5" \
+	-- -t pipe -w vmsplice.user-to-pipe --samples 2 --warmup 0 >/dev/null 2>"$work/e"
+r=$?
+[ "$r" -eq 0 ] && [ -s "$work/ab5/a/boot-1/result.json" ] && [ -s "$work/ab5/b/boot-1/result.json" ]
+ok $? "vm ab with every option passed on runs its boots (exit $r$(tail -n1 "$work/e" | head -c 100))"
+rm -f "$work/ab/a.json" "$work/ab/b.json"
+"$SB" vm ab --a "$work/bzImage" --b "$work/bzImage" --qemu "$fake" --agent "$B/splicebench-static" \
+	--cache "$work/cache" --out "$work/ab" -q -- -t pipe >/dev/null 2>"$work/e"
+r=$?
+[ "$r" -eq 2 ] && grep -q "boots of another run" "$work/e"
+ok $? "vm ab refuses an --out holding another run's boots ($(head -c 100 "$work/e"))"
+mkdir -p "$work/c,d" && cp "$work/bzImage" "$work/c,d/bz"
+
 # bad input: one line, exit 2
 for args in "--kernel $work/nope" "--kernel /etc/hostname" "--kernel debian:six" "--kernel $work/bzImage --mem 1" \
-	"--kernel $work/bzImage -- --out /tmp/x" "--kernel $work/bzImage -- --bogus" "" "ab --a $work/bzImage"; do
+	"--kernel $work/bzImage -- --out /tmp/x" "--kernel $work/bzImage -- --bogus" "" "ab --a $work/bzImage" "--kernel $work/c,d/bz"; do
 	# shellcheck disable=SC2086
 	"$SB" vm --qemu "$fake" --agent "$B/splicebench-static" --cache "$work/cache" $args >/dev/null 2>"$work/e"
 	r=$?

@@ -24,6 +24,7 @@ panic) { boot; echo "Kernel panic - not syncing: Attempted to kill init! exitcod
 warning) { boot; echo "WARNING: CPU: 0 PID: 1 at mm/filemap.c:1 test+0x0/0x1"; } >"$con"
 	cat "$FAKE_QEMU_DIR/frames" >"$res" ;;
 noresult) boot >"$con" ;;
+killed) boot >"$con"; kill -KILL $$ ;;
 earlypanic) echo "Kernel panic - not syncing: VFS: Unable to mount root fs" >"$con" ;;
 *) boot >"$con"; cat "$FAKE_QEMU_DIR/frames" >"$res" ;;
 esac

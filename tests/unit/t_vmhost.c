@@ -47,15 +47,20 @@ static void test_console(void)
 	       "the line is kept whole, without its CR");
 	json_decref(j);
 
+	j = scan("RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable to RETBleed\n", 10,
+		 &panic);
+	ok(json_array_size(j) == 0 && !panic, "a boot notice with WARNING: in it is not WARN()");
+	json_decref(j);
+
 	j = scan("Kernel panic - not syncing: Attempted to kill init!\n", 10, &panic);
 	ok(panic && json_array_size(j) == 1, "a panic is flagged");
 	json_decref(j);
 
-	j = scan("WARNING: a\nWARNING: b\nWARNING: c\nsoft lockup\n", 2, &panic);
+	j = scan("WARNING: CPU: 0 a\nWARNING: CPU: 1 b\nWARNING: CPU: 0 c\nsoft lockup\n", 2, &panic);
 	is_int((long long)json_array_size(j), 2, "at most @max lines are kept");
 	json_decref(j);
 
-	j = scan("WARNING: a\nWARNING: b\nWARNING: c\nKernel panic - not syncing: x\n", 2, &panic);
+	j = scan("WARNING: CPU: 0 a\nBUG: b\nOops: c\nKernel panic - not syncing: x\n", 2, &panic);
 	ok(panic && json_array_size(j) == 2 &&
 		   !strcmp(json_string_value(json_array_get(j, 1)), "Kernel panic - not syncing: x"),
 	   "a panic after @max other lines is still kept (it is the reason)");
