@@ -83,7 +83,7 @@ static const struct sb_opt vm_opts[] = {
 		  "tcg 60, icount 120)" },
 	{ .name = "out", .short_name = 'o', .type = SB_OPT_STR, .off = OFF(out), .metavar = "DIR",
 	  .help = "write result.json and console.log here (default: "
-		  "results/<UTC time>-vm-<kernel release>/)" },
+		  "results/<UTC time>-qemu-<kernel release>/)" },
 	{ .name = "cache", .type = SB_OPT_STR, .off = OFF(cache), .metavar = "DIR",
 	  .help = "kernel package cache (default: ~/.cache/splicebench)" },
 	{ .name = "modules", .type = SB_OPT_STR, .off = OFF(modules), .metavar = "DIR",
@@ -673,7 +673,7 @@ static void default_outdir(struct vm_ctx *c)
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(c->outdir, sizeof(c->outdir), "results/%s-vm-%s", stamp, c->k.release);
+	snprintf(c->outdir, sizeof(c->outdir), "results/%s-qemu-%s", stamp, c->k.release);
 }
 
 static void ctx_free(struct vm_ctx *c)

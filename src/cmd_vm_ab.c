@@ -59,7 +59,7 @@ static const struct sb_opt ab_opts[] = {
 	{ .name = "seed", .type = SB_OPT_U64, .off = OFF(seed), .metavar = "N", .min = 0,
 	  .max = INT64_MAX, .help = "seed of --order random (default: from the clock, recorded)" },
 	{ .name = "out", .short_name = 'o', .type = SB_OPT_STR, .off = OFF(out), .metavar = "DIR",
-	  .help = "where the boots and a.json, b.json go (default: results/<UTC time>-vm-ab/)" },
+	  .help = "where the boots and a.json, b.json go (default: results/<UTC time>-qemu-ab/)" },
 	{ .name = "accel", .type = SB_OPT_STR, .off = OFF(accel), .metavar = "ACCEL",
 	  .help = "as vm --accel" },
 	{ .name = "mem", .type = SB_OPT_STR, .off = OFF(mem), .metavar = "MB", .help = "as vm" },
@@ -370,7 +370,7 @@ int sb_cmd_vm_ab(int argc, char **argv)
 
 		gmtime_r(&t, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(out, sizeof(out), "results/%s-vm-ab", stamp);
+		snprintf(out, sizeof(out), "results/%s-qemu-ab", stamp);
 	}
 	for (int s = 0; s < 2; s++) {
 		/* boots of an earlier run there would be merged as if they were ours */
