@@ -630,50 +630,26 @@ static json_t *guest_block(const struct vm_ctx *c, enum sb_accel accel, const ch
 }
 
 /* result.json when the guest made one, else vm.json; console.log beside it. */
-static int write_out(struct vm_ctx *c, json_t *doc, const char *console, char *path,
+static int write_out(struct vm_ctx *c, json_t *doc, char *path,
 		     size_t path_len)
 {
-	bool result = json_object_get(doc, "cells") != NULL;
-	char con[PATH_MAX + 64];
-	int err;
+	/* no result: the status under a name no result reader mistakes for one */
+	const char *file = json_object_get(doc, "cells") ? SB_RESULT_FILE : "vm.json";
+	/* the console; qemu's own messages; the console of a KVM attempt that failed */
+	static const char *const logs[] = { "console.log", "qemu.log", "console-kvm.log" };
+	int err = sb_result_write_as(doc, c->outdir, file, path, path_len);
 
-	err = sb_result_write(doc, c->outdir, path, path_len);
-	if (!err && !result) {
-		char vmj[PATH_MAX + 64];
-
-		/* no result: the status under a name no result reader mistakes for one */
-		snprintf(vmj, sizeof(vmj), "%s/vm.json", c->outdir);
-		if (rename(path, vmj) < 0)
-			err = -errno;
-		snprintf(path, path_len, "%s", vmj);
-	}
 	if (err)
 		return err;
-	snprintf(con, sizeof(con), "%s/console.log", c->outdir);
-	if (copy_file(console, con))
-		sb_warn("vm: cannot keep the console log in %s", con);
-	/* qemu's own messages, and the console of a KVM attempt that failed */
-	for (int i = 0; i < 2; i++) {
-		const char *name = i ? "console-kvm.log" : "qemu.log";
-		char from[PATH_MAX + 64];
+	for (size_t i = 0; i < SB_ARRAY_SIZE(logs); i++) {
+		char from[PATH_MAX + 64], to[PATH_MAX + 64];
 
-		snprintf(from, sizeof(from), "%s/%s", sb_scratch_path(c->work), name);
-		snprintf(con, sizeof(con), "%s/%s", c->outdir, name);
-		if (!access(from, R_OK) && copy_file(from, con))
-			sb_warn("vm: cannot keep %s in %s", name, c->outdir);
+		snprintf(from, sizeof(from), "%s/%s", sb_scratch_path(c->work), logs[i]);
+		snprintf(to, sizeof(to), "%s/%s", c->outdir, logs[i]);
+		if ((i == 0 || !access(from, R_OK)) && copy_file(from, to))
+			sb_warn("vm: cannot keep %s in %s", logs[i], c->outdir);
 	}
 	return 0;
-}
-
-static void default_outdir(struct vm_ctx *c)
-{
-	char stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(c->outdir, sizeof(c->outdir), "results/%s-qemu-%s", stamp, c->k.release);
 }
 
 static void ctx_free(struct vm_ctx *c)
@@ -735,8 +711,12 @@ static int setup(struct vm_ctx *c, int argc, char **argv)
 	}
 	if (c->o.out)
 		snprintf(c->outdir, sizeof(c->outdir), "%s", c->o.out);
-	else
-		default_outdir(c);
+	else {
+		char label[160];
+
+		snprintf(label, sizeof(label), "qemu-%s", c->k.release);
+		sb_result_dir_for(c->outdir, sizeof(c->outdir), label);
+	}
 	snprintf(path, sizeof(path), "%s/%s", c->outdir, SB_RESULT_FILE);
 	if (!access(path, F_OK))
 		return sb_usage_err("vm", "--out %s already holds a %s; choose another directory",
@@ -853,7 +833,7 @@ int sb_cmd_vm(int argc, char **argv)
 		json_object_set_new(g, "reason", why[0] ? json_string(why) : json_null());
 		json_object_set_new(doc, "guest", g);
 	}
-	err = write_out(&c, doc, vo.console, path, sizeof(path));
+	err = write_out(&c, doc, path, sizeof(path));
 	if (err) {
 		sb_err("vm: writing %s: %s", c.outdir, strerror(-err));
 		ret = SB_EXIT_ENV;

@@ -302,24 +302,6 @@ static json_t *merge(json_t **docs, const int *boot_no, size_t n, json_t *info, 
 	return base;
 }
 
-/* @path written whole or not at all (a temporary name, then rename). */
-static int write_json(const json_t *doc, const char *path)
-{
-	char tmp[PATH_MAX + 80];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
-	f = fopen(tmp, "wx");
-	if (!f)
-		return -1;
-	if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) |
-	    fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 /* Both kernels must resolve before the first boot: a bad --b found at boot 2 wastes boot 1. */
 static int check_kernels(const struct ab_opts *o)
 {
@@ -364,13 +346,7 @@ int sb_cmd_vm_ab(int argc, char **argv)
 	if (o.out) {
 		snprintf(out, sizeof(out), "%s", o.out);
 	} else {
-		char stamp[32];
-		time_t t = time(NULL);
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-		snprintf(out, sizeof(out), "results/%s-qemu-ab", stamp);
+		sb_result_dir_for(out, sizeof(out), "qemu-ab");
 	}
 	for (int s = 0; s < 2; s++) {
 		/* boots of an earlier run there would be merged as if they were ours */
@@ -434,7 +410,8 @@ int sb_cmd_vm_ab(int argc, char **argv)
 					 (json_int_t)o.seed, "boots", json_incref(boots[s]));
 		size_t nres;
 		json_t *m = merge(docs[s], boot_no[s], nb[s], info, &nres);
-		char p[PATH_MAX + 64];
+		char p[PATH_MAX + 64], name[8];
+		int err;
 
 		json_decref(info);
 		if (!m) {
@@ -443,9 +420,10 @@ int sb_cmd_vm_ab(int argc, char **argv)
 			worst = SB_EXIT_USAGE;
 			continue;
 		}
-		snprintf(p, sizeof(p), "%s/%s.json", out, side_name[s]);
-		if (write_json(m, p)) {
-			sb_err("vm ab: writing %s: %s", p, strerror(errno));
+		snprintf(name, sizeof(name), "%s.json", side_name[s]);
+		err = sb_result_write_as(m, out, name, p, sizeof(p));
+		if (err) {
+			sb_err("vm ab: writing %s/%s.json: %s", out, side_name[s], strerror(-err));
 			worst = SB_EXIT_ENV;
 		} else {
 			printf("%s: %s (%zu of %zu boots gave a result)\n", side_name[s], p, nres,

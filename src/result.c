@@ -59,23 +59,32 @@ json_t *sb_result_new(int argc, char **argv, uint64_t seed)
 	return doc;
 }
 
-void sb_result_default_dir(char *buf, size_t len)
+void sb_result_dir_for(char *buf, size_t len, const char *label)
 {
-	struct utsname u;
 	char stamp[32];
 	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if (uname(&u))
-		snprintf(buf, len, "results/%s", stamp);
-	else
-		snprintf(buf, len, "results/%s-%s-%s", stamp, u.nodename, u.release);
+	snprintf(buf, len, "results/%s%s%s", stamp, label ? "-" : "", label ? label : "");
 	/* keep the directory name to one path component per part */
 	for (char *p = buf + strlen("results/"); *p; p++)
 		if (*p == '/' || *p == ' ')
 			*p = '_';
+}
+
+void sb_result_default_dir(char *buf, size_t len)
+{
+	struct utsname u;
+	char label[2 * sizeof(u.nodename) + 2];
+
+	if (uname(&u)) {
+		sb_result_dir_for(buf, len, NULL);
+		return;
+	}
+	snprintf(label, sizeof(label), "%s-%s", u.nodename, u.release);
+	sb_result_dir_for(buf, len, label);
 }
 
 /* mkdir -p; records in @created the shallowest directory it made (for undo). */
@@ -150,6 +159,12 @@ int sb_result_probe_dir(const char *dir)
 
 int sb_result_write(const json_t *doc, const char *dir, char *path, size_t path_len)
 {
+	return sb_result_write_as(doc, dir, SB_RESULT_FILE, path, path_len);
+}
+
+int sb_result_write_as(const json_t *doc, const char *dir, const char *name, char *path,
+		       size_t path_len)
+{
 	char created[PATH_MAX], tmp[PATH_MAX + 32];
 	int fd, err;
 	FILE *f;
@@ -157,8 +172,8 @@ int sb_result_write(const json_t *doc, const char *dir, char *path, size_t path_
 	err = mkdir_p(dir, created, sizeof(created));
 	if (err)
 		return err;
-	snprintf(path, path_len, "%s/%s", dir, SB_RESULT_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, SB_RESULT_FILE);
+	snprintf(path, path_len, "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;

@@ -25,6 +25,8 @@ void sb_utc_iso(time_t t, char *buf, size_t len);
 
 /* results/<UTC YYYYmmddTHHMMSSZ>-<hostname>-<kernel release> */
 void sb_result_default_dir(char *buf, size_t len);
+/* results/<UTC YYYYmmddTHHMMSSZ>-<label> ('/' and ' ' in it become '_'; NULL: no label) */
+void sb_result_dir_for(char *buf, size_t len, const char *label);
 
 /*
  * Write @doc to <dir>/result.json atomically (temporary file, fsync, rename),
@@ -32,6 +34,9 @@ void sb_result_default_dir(char *buf, size_t len);
  * (a directory created here is removed again). Returns 0 or -errno.
  */
 int sb_result_write(const json_t *doc, const char *dir, char *path, size_t path_len);
+/* The same under another file name in @dir (vm.json, a.json). */
+int sb_result_write_as(const json_t *doc, const char *dir, const char *name, char *path,
+		       size_t path_len);
 
 /*
  * Check early that a result can be written to @dir: create it (and parents)
