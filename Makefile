@@ -60,9 +60,9 @@ endif
 CFLAGS ?= -O2 -g
 BASE_CPPFLAGS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(O) -I$(O)/bpf -Isrc -Ibench -Istress \
 	-Ibpf -Itests
-BASE_CFLAGS := -std=gnu11 -fno-omit-frame-pointer $(WARN) $(PKG_CFLAGS) -MMD -MP
+BASE_CFLAGS := -std=gnu11 -pthread -fno-omit-frame-pointer $(WARN) $(PKG_CFLAGS) -MMD -MP
 ALL_CFLAGS := $(BASE_CPPFLAGS) -D_FORTIFY_SOURCE=2 $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
-LDLIBS := $(PKG_LIBS) -lelf -llzma -lz -lm
+LDLIBS := $(PKG_LIBS) -lelf -llzma -lz -lm -pthread
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 # Sanitizer tree: same sources, separate objects under $(O)/san.

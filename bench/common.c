@@ -44,6 +44,8 @@ unsigned int sb_fd_role(const struct sb_wl_ctx *c, int fd)
 		return SB_ROLE_PIPE2_R;
 	if (fd == c->null_fd)
 		return SB_ROLE_NULL;
+	if (fd == c->sock_fd)
+		return SB_ROLE_SOCK;
 	return SB_ROLE_OTHER;
 }
 
@@ -104,7 +106,15 @@ bool sb_eagain_wait(struct sb_wl_ctx *c, int in, int out)
 		return false;
 	c->eagain++;
 	c->syscalls += 2; /* the call that said EAGAIN and the poll */
-	return poll(p, 2, 10000) >= 0;
+	switch (poll(p, 2, 10000)) {
+	case -1:
+		return false;
+	case 0:
+		errno = ETIMEDOUT; /* nothing moved for 10 s: the other side is gone */
+		return false;
+	default:
+		return true;
+	}
 }
 
 struct splice_args {

@@ -35,12 +35,18 @@
 #define SB_WL_AX_FLAGS 0x0100	/* --splice-flags apply */
 #define SB_WL_MISALIGNED 0x0200 /* gets the misaligned O_DIRECT cell */
 #define SB_WL_ZEROCOPY 0x0400	/* a path that can hand pages over by reference */
+#define SB_WL_SOCKET 0x0800	/* runs on targets tcp and udp with a peer thread (sock_fd) */
+#define SB_WL_SOCK_RX 0x1000	/* reads the socket (the peer sends); else writes it */
+#define SB_WL_AX_SINK_FILE 0x2000 /* --sink file applies (the pipe is spliced into a file) */
 
-enum sb_sink { SB_SINK_DEVNULL, SB_SINK_USER };
+enum sb_sink { SB_SINK_DEVNULL, SB_SINK_USER, SB_SINK_FILE };
 enum sb_fill { SB_FILL_VMSPLICE, SB_FILL_WRITE };
 enum sb_direct { SB_DIRECT_OFF, SB_DIRECT_ON, SB_DIRECT_MISALIGNED };
 
 struct sb_verifier;
+struct sb_peer;
+struct sb_dgram_index;
+struct sb_dgram_track;
 
 struct sb_wl_ctx {
 	/* set by the engine before setup */
@@ -49,6 +55,12 @@ struct sb_wl_ctx {
 	int pfd[2];	     /* main pipe, -1 when unused */
 	int pfd2[2];	     /* second pipe, -1 when unused */
 	int null_fd;	     /* /dev/null, write only */
+	int sock_fd;	     /* the workload's socket (SB_WL_SOCKET), -1 when unused */
+	int sock_type;	     /* SOCK_STREAM or SOCK_DGRAM, 0 without a socket */
+	size_t dgram;	     /* SOCK_DGRAM: datagram payload size */
+	struct sb_peer *peer; /* the other end's thread */
+	const struct sb_dgram_index *didx; /* SOCK_DGRAM: the datagram schedule */
+	struct sb_dgram_track *dtrk;	    /* SOCK_DGRAM receiving ops: loss and order */
 	uint8_t *buf;	     /* chunk-sized user buffer, page aligned */
 	uint8_t *buf2;	     /* second buffer (tee checks its source pipe) */
 	size_t pipe_bytes;   /* pipe capacity in bytes (F_GETPIPE_SZ) */
@@ -64,11 +76,19 @@ struct sb_wl_ctx {
 	/* updated by ops */
 	uint64_t syscalls;
 	uint64_t eagain;     /* EAGAIN retries (non-blocking pipes) */
+	uint64_t dgrams;     /* datagrams sent or received by the op */
+	uint64_t zc_sends;   /* MSG_ZEROCOPY: sends that will be completed */
+	uint64_t zc_done;    /* completions read from the error queue */
+	uint64_t zc_copied;  /* of them, flagged SO_EE_CODE_ZEROCOPY_COPIED (the kernel copied) */
 	/* bytes each successful call returned, per SB_SYS_SLOT(syscall, from role, to role) */
 	uint64_t io[SB_NR_SYS_SLOTS];
 	uint64_t check_ns;   /* verify: time the op itself spent checking data (left out of timing) */
 	const uint8_t *out;  /* verify: data the sink received in user memory, or NULL */
 	bool out_in_dst;     /* verify: data landed in the destination file at the op's offset */
+	bool out_peer;	     /* verify: the data went to the peer thread, which checks it */
+	bool out_checked;    /* verify: the op checked what it received itself */
+	bool inject;	     /* test hook: the op damages one byte it received before checking */
+	size_t op_len;	     /* length of the current op (socket legs cut datagrams by it) */
 	char why[256];	     /* reason for a negative return */
 };
 
@@ -180,5 +200,11 @@ ssize_t sb_leg_sink(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
 ssize_t sb_leg_splice_dst(struct sb_wl_ctx *c, uint64_t off, size_t done, size_t len);
 
 ssize_t sb_fail(struct sb_wl_ctx *c, int err, const char *fmt, ...) SB_PRINTF(3, 4);
+
+/*
+ * MSG_ZEROCOPY: read the completions queued on c->sock_fd's error queue;
+ * with @wait, until every send is completed (at most 5 s). 0 or -errno.
+ */
+int sb_zc_reap(struct sb_wl_ctx *c, bool wait);
 
 #endif

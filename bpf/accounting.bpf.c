@@ -33,7 +33,7 @@ const volatile __u64 ops_default = 0;
 /* O_DIRECT of this architecture */
 const volatile __u32 o_direct_flag = 040000;
 /* syscall numbers of this architecture, for the raw sys_enter/sys_exit programs */
-const volatile long nr_sys[SB_NR_SYS] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+const volatile long nr_sys[SB_NR_SYS] = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -190,10 +190,12 @@ static __always_inline bool roles_of(__u32 sys, long a0, long a1, long a2, __u32
 		return true;
 	case SB_SYS_READ:
 	case SB_SYS_PREAD:
+	case SB_SYS_RECVFROM: /* recv(2) is recvfrom(2) on x86-64 and arm64 */
 		*in = role_of(a0), *out = SB_ROLE_USER;
 		return true;
 	case SB_SYS_WRITE:
 	case SB_SYS_PWRITE:
+	case SB_SYS_SENDTO: /* and send(2) is sendto(2) */
 		*in = SB_ROLE_USER, *out = role_of(a0);
 		return true;
 	}
@@ -264,6 +266,8 @@ SYS_TP(read, read, SB_SYS_READ)
 SYS_TP(write, write, SB_SYS_WRITE)
 SYS_TP(pread, pread64, SB_SYS_PREAD)
 SYS_TP(pwrite, pwrite64, SB_SYS_PWRITE)
+SYS_TP(sendto, sendto, SB_SYS_SENDTO)
+SYS_TP(recvfrom, recvfrom, SB_SYS_RECVFROM)
 
 /* ------------------------------------------------------------------ tier 2: class events */
 

@@ -19,7 +19,8 @@
 #define SB_ROLE_PIPE2_R 6 /* second pipe, read end */
 #define SB_ROLE_NULL 7	  /* /dev/null */
 #define SB_ROLE_USER 8	  /* user memory: the side of read/write that has no fd */
-#define SB_NR_ROLES 9
+#define SB_ROLE_SOCK 9	  /* the workload's socket (TCP or UDP); the peer's is OTHER */
+#define SB_NR_ROLES 10
 #define SB_MAX_FD 1024
 
 /* The system calls whose returns are counted (tier 2: syscalls tracepoints). */
@@ -32,7 +33,9 @@
 #define SB_SYS_WRITE 6
 #define SB_SYS_PREAD 7
 #define SB_SYS_PWRITE 8
-#define SB_NR_SYS 9
+#define SB_SYS_SENDTO 9	 /* send(2) and sendto(2) */
+#define SB_SYS_RECVFROM 10 /* recv(2) and recvfrom(2) */
+#define SB_NR_SYS 11
 
 /* Bytes returned by syscall @sys moving data from role @in to role @out. */
 #define SB_SYS_SLOT(sys, in, out) ((((sys) * SB_NR_ROLES) + (in)) * SB_NR_ROLES + (out))

@@ -298,6 +298,8 @@ static int open_and_load(struct sb_acct *a, char *why, size_t len)
 	a->skel->rodata->nr_sys[SB_SYS_WRITE] = SYS_write;
 	a->skel->rodata->nr_sys[SB_SYS_PREAD] = SYS_pread64;
 	a->skel->rodata->nr_sys[SB_SYS_PWRITE] = SYS_pwrite64;
+	a->skel->rodata->nr_sys[SB_SYS_SENDTO] = SYS_sendto;
+	a->skel->rodata->nr_sys[SB_SYS_RECVFROM] = SYS_recvfrom;
 	k = ksym_find(a, "page_cache_pipe_buf_ops");
 	a->skel->rodata->ops_page_cache = k ? k->addr : 0;
 	k = ksym_find(a, "default_pipe_buf_ops");
@@ -437,7 +439,7 @@ int sb_acct_open(enum sb_probe_mode mode, struct sb_acct **out, char *why, size_
 	a->ncpus = libbpf_num_possible_cpus();
 	/* the expectations depend on the kernel version even with the probes off */
 	if (!uname(&u))
-		a->caps.kv = sb_kv_parse(u.release);
+		a->caps.kv = sb_kv_of_uname(u.release, u.version);
 	libbpf_set_print(libbpf_log);
 	if (mode == SB_PROBES_OFF || geteuid() != 0) {
 		const char *r = mode == SB_PROBES_OFF ? "probes off (--probes off)"

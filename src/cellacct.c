@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "cellacct.h"
@@ -15,6 +16,8 @@ static const char *const sys_probe[SB_NR_SYS] = {
 	[SB_SYS_WRITE] = "syscalls:sys_exit_write",
 	[SB_SYS_PREAD] = "syscalls:sys_exit_pread64",
 	[SB_SYS_PWRITE] = "syscalls:sys_exit_pwrite64",
+	[SB_SYS_SENDTO] = "syscalls:sys_exit_sendto",
+	[SB_SYS_RECVFROM] = "syscalls:sys_exit_recvfrom",
 };
 
 /* counter -> the probe that fills it (and a second one it needs, or NULL) */
@@ -106,22 +109,32 @@ void sb_cell_acct_begin(struct sb_run_acct *ra, struct sb_cell_acct *ca,
 			const struct sb_workload *w, const struct sb_wl_ctx *x, const char *dir,
 			const char *fs, bool direct, bool misaligned, bool verify_all)
 {
-	const int fds[] = { x->src_fd, x->dst_fd, x->pfd[1], x->pfd[0], x->pfd2[1], x->pfd2[0],
-			    x->null_fd };
+	/* the peer thread's socket is not registered: its I/O stays role "other" */
+	const int fds[] = { x->src_fd,	x->dst_fd,  x->pfd[1], x->pfd[0],
+			    x->pfd2[1], x->pfd2[0], x->null_fd, x->sock_fd };
 	const unsigned char roles[] = { SB_ROLE_SRC,	 SB_ROLE_DST,	  SB_ROLE_PIPE_W,
 					SB_ROLE_PIPE_R,	 SB_ROLE_PIPE2_W, SB_ROLE_PIPE2_R,
-					SB_ROLE_NULL };
+					SB_ROLE_NULL,	 SB_ROLE_SOCK };
 	uint64_t inos[2] = { ino_of(x->src_fd), ino_of(x->dst_fd) };
 	const unsigned char ino_roles[2] = { SB_ROLE_SRC, SB_ROLE_DST };
 	struct sb_oracle_env oenv = {
 		.dir = dir,
 		.src_direct = direct && (w->flags & SB_WL_SRC_FILE),
-		.dst_direct = direct && (w->flags & SB_WL_DST_FILE),
+		/* a destination file: a file workload's, or a socket cell's --sink file */
+		.dst_direct = direct && x->dst_fd >= 0,
 		.gift = x->gift,
+		.sock_type = x->sock_type,
 	};
 
 	memset(ca, 0, sizeof(*ca));
-	ca->env = (struct sb_path_env){ ra->kv, fs, oenv.src_direct, oenv.dst_direct, misaligned };
+	ca->env = (struct sb_path_env){ ra->kv,
+					fs,
+					oenv.src_direct,
+					oenv.dst_direct,
+					misaligned,
+					x->sock_type == SOCK_STREAM  ? "tcp"
+					: x->sock_type == SOCK_DGRAM ? "udp"
+								     : NULL };
 	ca->okind = w->oracle;
 	sb_oracle_run(w->oracle, &oenv, &ca->oracle);
 	if (verify_all) {

@@ -29,16 +29,31 @@ static const struct sb_opt_cmd list_cmd = {
 	.opts = list_opts,
 };
 
+static const char *targets_of(const struct sb_workload *w)
+{
+	if (w->flags & SB_WL_PIPE_ONLY)
+		return "pipe";
+	return w->flags & SB_WL_SOCKET ? "tcp,udp" : "tmpfs,ext4,xfs,--dir";
+}
+
 static json_t *params_of(const struct sb_workload *w)
 {
 	json_t *a = json_array();
 
 	json_array_append_new(a, json_string("chunk"));
+	if (w->flags & SB_WL_SOCKET) {
+		json_array_append_new(a, json_string("proto"));
+		if (w->flags & (SB_WL_SRC_FILE | SB_WL_AX_SINK_FILE))
+			json_array_append_new(a, json_string("fs"));
+		json_array_append_new(a, json_string("dgram_size"));
+		json_array_append_new(a, json_string("sndbuf"));
+		json_array_append_new(a, json_string("rcvbuf"));
+	}
 	if (w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) {
 		json_array_append_new(a, json_string("direct"));
 		json_array_append_new(a, json_string("file_size"));
 	}
-	if (w->flags & SB_WL_SRC_FILE)
+	if ((w->flags & SB_WL_SRC_FILE) && !(w->flags & SB_WL_SOCKET))
 		json_array_append_new(a, json_string("cache"));
 	if (w->flags & SB_WL_AX_SINK)
 		json_array_append_new(a, json_string("sink"));
@@ -64,7 +79,7 @@ static json_t *workloads_json(void)
 			a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:o}", "id", w->id,
 				     "family", w->family, "summary", w->summary, "path", w->path,
 				     "twin", w->twin ? json_string(w->twin) : json_null(), "targets",
-				     (w->flags & SB_WL_PIPE_ONLY) ? "pipe" : "tmpfs,ext4,xfs,--dir",
+				     targets_of(w),
 				     "zero_copy_capable", (w->flags & SB_WL_ZEROCOPY) != 0, "params",
 				     params_of(w)));
 	}
@@ -95,7 +110,7 @@ int sb_cmd_list(int argc, char **argv)
 	printf("%-30s %-22s %s\n", "WORKLOAD", "TARGETS", "COPYING TWIN");
 	sb_for_each_workload(i, w) {
 		printf("%-30s %-22s %s\n", w->id,
-		       (w->flags & SB_WL_PIPE_ONLY) ? "pipe" : "tmpfs,ext4,xfs,--dir",
+		       targets_of(w),
 		       w->twin ? w->twin : "-");
 		printf("    %s\n    path: %s\n    params:", w->summary, w->path);
 		p = params_of(w);

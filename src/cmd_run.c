@@ -36,7 +36,7 @@ static void warn_accounting(const json_t *cell)
 static bool needs_files(const struct sb_cell *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (cells[i].wl->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE))
+		if (sb_cell_uses_files(&cells[i]))
 			return true;
 	return false;
 }

@@ -30,7 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +41,8 @@
 #include "dioalign.h"
 #include "engine.h"
 #include "log.h"
+#include "netns.h"
+#include "sockpeer.h"
 #include "stats.h"
 
 #define TARGET_OVERHEAD 0.005 /* estimated clock cost per sample; the promise is 1% */
@@ -45,6 +50,8 @@
 #define MAX_BATCH 4096
 #define NR_PERF 8
 #define COLD_RESIDENT_MAX 0.01 /* a "cold" sample may start with at most 1% cached */
+#define SOCK_TIMEOUT_S 5	/* a socket that moves nothing this long: the peer is gone */
+#define UDP_QUIET_NS (2 * 1000 * 1000ULL) /* nothing in flight, nothing arriving: settled */
 
 volatile sig_atomic_t sb_stop_signal;
 
@@ -243,8 +250,21 @@ static double resident_fraction(int fd, size_t size)
 
 /* ------------------------------------------------------------------ cell runtime */
 
+/* What happened to the datagrams of a UDP cell, in a sample or in the whole cell. */
+struct sb_dgram_counts {
+	uint64_t sent;
+	uint64_t received;
+	uint64_t reordered;
+	bool reorder_seen;     /* the receiver looked at every datagram's identity */
+	uint64_t sent_bytes;
+	uint64_t intact_bytes;
+	struct sb_udp_snmp k;  /* the kernel's counters (deltas) */
+	bool k_ok;
+};
+
 struct sample {
-	uint64_t bytes;
+	uint64_t bytes;	     /* moved through the whole path (UDP: arrived intact) */
+	uint64_t op_bytes;   /* the ops' bytes: what the legs carried (UDP sends: incl. lost) */
 	uint64_t ops;
 	uint64_t wall_ns;    /* timed work: elapsed minus verification */
 	uint64_t elapsed_ns; /* first to last clock read of the sample */
@@ -262,6 +282,7 @@ struct sample {
 	double perf[NR_PERF];
 	bool perf_ok[NR_PERF];
 	struct sb_hist hist; /* exact latencies of single ops */
+	struct sb_dgram_counts dg; /* UDP cells */
 	uint64_t io[SB_NR_SYS_SLOTS];  /* bytes per leg, as the workload counted them */
 	struct sb_acct_ctrs bpf;       /* the accounting probes' counts in the sample */
 };
@@ -286,6 +307,21 @@ struct cell_rt {
 	bool skip;	  /* err means "cannot run here", not "broken" */
 	const char *dir;  /* the cell's directory (file workloads) */
 	struct sb_cell_acct ca;
+	/* socket cells */
+	bool sock;
+	bool sock_rx;	  /* the workload reads the socket */
+	bool udp;
+	struct sb_peer peer;
+	struct sb_dgram_index didx;
+	struct sb_dgram_track dtrk;
+	uint64_t sent;	  /* send side: bytes the ops gave the socket */
+	uint64_t dg_ops;  /* datagrams the ops sent or received */
+	uint64_t dg_gone; /* send side: datagrams known lost at the last settle */
+	uint64_t drained; /* receive side: datagrams still queued at the end */
+	int sndbuf, rcvbuf; /* effective SO_SNDBUF of the sender, SO_RCVBUF of the receiver */
+	struct sb_udp_snmp snmp0;
+	bool snmp_ok;
+	uint64_t netns;
 };
 
 static void *alloc_buf(size_t len)
@@ -361,7 +397,7 @@ static int open_files(struct cell_rt *rt)
 			return set_err(rt, -errno, errno == EINVAL, "open %s%s: %s", path,
 				       dflag ? " with O_DIRECT" : "", strerror(errno));
 	}
-	if (c->wl->flags & SB_WL_DST_FILE) {
+	if (sb_cell_has_dst(c)) {
 		snprintf(path, sizeof(path), "%s/dst.dat", dir);
 		x->dst_fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | dflag, 0600);
 		if (x->dst_fd < 0)
@@ -381,6 +417,183 @@ static int open_files(struct cell_rt *rt)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ sockets */
+
+/* Set a socket buffer size: forced past the sysctl limit when allowed. */
+static int set_buf(int fd, int opt, int force, uint64_t bytes)
+{
+	int v = (int)bytes;
+
+	if (!bytes)
+		return 0;
+	if (!setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)))
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)) ? -errno : 0;
+}
+
+static int get_buf(int fd, int opt)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_SOCKET, opt, &v, &len) ? -1 : v;
+}
+
+/*
+ * A connected socket pair in the run's private network namespace: the
+ * workload's end in ctx.sock_fd, the other end to the peer thread, which
+ * receives (send-side workloads) or sends (receive-side ones).
+ */
+static int sock_setup(struct cell_rt *rt)
+{
+	const struct sb_run_opts *o = rt->e->o;
+	const struct sb_cell *c = rt->c;
+	struct sb_wl_ctx *x = &rt->ctx;
+	struct timeval tmo = { .tv_sec = SOCK_TIMEOUT_S };
+	int tx = -1, rx = -1, err;
+	char why[256];
+
+	rt->sock = true;
+	rt->sock_rx = c->wl->flags & SB_WL_SOCK_RX;
+	rt->udp = c->sock_type == SOCK_DGRAM;
+	err = c->veth ? sb_netns_veth(why, sizeof(why)) : sb_netns_enter(why, sizeof(why));
+	if (err)
+		return set_err(rt, err, true, "%s", why);
+	rt->netns = sb_netns_id();
+	err = rt->udp ? sb_udp_pair(&tx, &rx, why, sizeof(why))
+		      : sb_tcp_pair(&tx, &rx, why, sizeof(why));
+	if (err)
+		return set_err(rt, err, false, "%s", why);
+	x->sock_fd = rt->sock_rx ? rx : tx;
+	rt->peer.fd = rt->sock_rx ? tx : rx;
+	x->sock_type = c->sock_type;
+	err = set_buf(tx, SO_SNDBUF, SO_SNDBUFFORCE, o->sndbuf);
+	if (!err)
+		err = set_buf(rx, SO_RCVBUF, SO_RCVBUFFORCE, o->rcvbuf);
+	if (err)
+		return set_err(rt, err, false, "setting the socket buffer sizes: %s",
+			       strerror(-err));
+	rt->sndbuf = get_buf(tx, SO_SNDBUF);
+	rt->rcvbuf = get_buf(rx, SO_RCVBUF);
+	/* a peer that stops must fail the op, not hang it */
+	if (setsockopt(x->sock_fd, SOL_SOCKET, rt->sock_rx ? SO_RCVTIMEO : SO_SNDTIMEO, &tmo,
+		       sizeof(tmo)))
+		return set_err(rt, -errno, false, "socket timeout: %s", strerror(errno));
+	if (rt->udp) {
+		x->dgram = (size_t)sb_cell_dgram(c, o);
+		if (x->pipe_bytes && x->pipe_bytes < x->dgram)
+			return set_err(rt, -EINVAL, true,
+				       "the pipe holds %zu bytes, less than one %zu-byte datagram",
+				       x->pipe_bytes, x->dgram);
+		err = sb_dgram_index_init(&rt->didx, &rt->e->pat, c->chunk, x->dgram);
+		if (err)
+			return set_err(rt, err, false,
+				       "indexing the datagram schedule: %s%s", strerror(-err),
+				       err == -E2BIG ? " (use a larger --dgram-size or a smaller "
+						       "--file-size)"
+						     : "");
+		x->didx = &rt->didx;
+		x->dtrk = &rt->dtrk;
+		rt->ver.digesting = false; /* a lossy stream has no reproducible digest */
+		rt->snmp_ok = !sb_udp_snmp_read(&rt->snmp0);
+	}
+	x->peer = &rt->peer;
+	rt->peer.sock_type = c->sock_type;
+	rt->peer.receives = !rt->sock_rx;
+	rt->peer.pat = &rt->e->pat;
+	rt->peer.idx = rt->udp ? &rt->didx : NULL;
+	err = sb_peer_start(&rt->peer, why, sizeof(why));
+	return err ? set_err(rt, err, false, "%s", why) : 0;
+}
+
+/* The peer thread failed: the cell fails with its reason (and its mismatch). */
+static int peer_failed(struct cell_rt *rt, int st)
+{
+	if (rt->peer.mm_valid && !rt->ver.failed) {
+		rt->ver.mm = rt->peer.mm;
+		rt->ver.failed = true;
+	}
+	return set_err(rt, st, false, "%s%s", st == -EILSEQ ? "verification failed: " : "",
+		       rt->peer.why);
+}
+
+/* Bytes of the first datagram waiting in the peer's receive queue (0: empty). */
+static uint64_t queued_to_read(int fd)
+{
+	int q = 0;
+
+	return fd < 0 || ioctl(fd, SIOCINQ, &q) ? 0 : (uint64_t)q;
+}
+
+static uint64_t sent_in_queue(int fd)
+{
+	int q = 0;
+
+	return ioctl(fd, SIOCOUTQ, &q) ? 0 : (uint64_t)q;
+}
+
+/* MSG_ZEROCOPY: every send's completion read (the data arrived: they are due). */
+static int zc_settle(struct cell_rt *rt)
+{
+	int err = rt->ctx.zc_sends ? sb_zc_reap(&rt->ctx, true) : 0;
+
+	return err ? set_err(rt, err, false, "MSG_ZEROCOPY: %llu of %llu completions: %s",
+			     (unsigned long long)rt->ctx.zc_done,
+			     (unsigned long long)rt->ctx.zc_sends, strerror(-err))
+		   : 0;
+}
+
+/*
+ * Send side: wait until the peer has received everything the ops sent
+ * (TCP), or until nothing is in flight and nothing arrived for a moment
+ * (UDP: the rest is lost). The wait is part of the sample's time.
+ */
+static int settle(struct cell_rt *rt)
+{
+	struct sb_peer *p = &rt->peer;
+	const struct timespec pause = { 0, 20 * 1000 };
+	uint64_t seen = atomic_load(&p->bytes), last = sb_now_ns(), now;
+
+	for (;;) {
+		uint64_t got = atomic_load(&p->bytes);
+		int st = sb_peer_status(p);
+
+		if (st)
+			return peer_failed(rt, st);
+		if (!rt->udp ? got >= rt->sent : atomic_load(&p->dgrams) + rt->dg_gone >= rt->dg_ops)
+			return zc_settle(rt);
+		now = sb_now_ns();
+		if (got != seen) {
+			seen = got;
+			last = now;
+		} else if (rt->udp && now - last >= UDP_QUIET_NS &&
+			   !sent_in_queue(rt->ctx.sock_fd) && !queued_to_read(p->fd)) {
+			/* nothing left to send, nothing arriving: the rest is lost */
+			rt->dg_gone = rt->dg_ops - sb_min_u64(atomic_load(&p->dgrams), rt->dg_ops);
+			return zc_settle(rt);
+		} else if (now - last >= SOCK_TIMEOUT_S * SB_NSEC_PER_SEC) {
+			return set_err(rt, -ETIMEDOUT, false,
+				       "the receiving peer stopped: %llu of %llu bytes arrived, "
+				       "nothing for %d s",
+				       (unsigned long long)got, (unsigned long long)rt->sent,
+				       SOCK_TIMEOUT_S);
+		}
+		if (sb_stop_signal)
+			return set_err(rt, -EINTR, false, "interrupted");
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Receive side, at the end of a UDP cell: stop the sender and count what is still queued. */
+static void udp_drain(struct cell_rt *rt)
+{
+	uint8_t *b = rt->ctx.buf;
+
+	sb_peer_stop(&rt->peer);
+	while (recv(rt->ctx.sock_fd, b, rt->ctx.dgram, MSG_DONTWAIT) >= 0)
+		rt->drained++;
+}
+
 static int rt_setup(struct cell_rt *rt)
 {
 	const struct sb_cell *c = rt->c;
@@ -388,7 +601,8 @@ static int rt_setup(struct cell_rt *rt)
 	struct sb_wl_ctx *x = &rt->ctx;
 	int err;
 
-	x->src_fd = x->dst_fd = x->null_fd = -1;
+	x->src_fd = x->dst_fd = x->null_fd = x->sock_fd = -1;
+	rt->peer.fd = -1;
 	x->pfd[0] = x->pfd[1] = x->pfd2[0] = x->pfd2[1] = -1;
 	x->dst_pos = -1;
 	rt->dst_rw = -1;
@@ -401,7 +615,7 @@ static int rt_setup(struct cell_rt *rt)
 	rt->base = c->direct == SB_DIRECT_MISALIGNED ? SB_MISALIGN_BYTES : 0;
 	rt->pos = rt->base;
 
-	if ((w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) && open_files(rt))
+	if (sb_cell_uses_files(c) && open_files(rt))
 		return rt->err;
 	if ((w->flags & SB_WL_PIPE) && open_pipe(rt, x->pfd))
 		return rt->err;
@@ -421,6 +635,8 @@ static int rt_setup(struct cell_rt *rt)
 	if (err)
 		return set_err(rt, err, false, "verifier: %s", strerror(-err));
 	x->ver = &rt->ver;
+	if ((w->flags & SB_WL_SOCKET) && sock_setup(rt))
+		return rt->err;
 	if (w->setup) {
 		err = w->setup(x);
 		if (err)
@@ -443,6 +659,9 @@ static void rt_teardown(struct cell_rt *rt)
 
 	if (rt->c->wl->teardown)
 		rt->c->wl->teardown(x);
+	sb_peer_stop(&rt->peer);
+	close_fd(&x->sock_fd);
+	sb_dgram_index_free(&rt->didx);
 	close_fd(&x->src_fd);
 	close_fd(&x->dst_fd);
 	close_fd(&rt->dst_rw);
@@ -516,6 +735,10 @@ static int check_op(struct cell_rt *rt, uint64_t off, size_t n)
 	char msg[256];
 	int err;
 
+	if (x->out_peer)
+		return settle(rt); /* the peer checks every byte it receives */
+	if (x->out_checked)
+		return 0;
 	if (!got && !x->out_in_dst)
 		return set_err(rt, -EINVAL, false, "internal: %s delivered nothing to verify",
 			       rt->c->wl->id);
@@ -564,19 +787,32 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *vns)
 	}
 	x->verify = verify;
 	x->out = NULL;
-	x->out_in_dst = false;
+	x->out_in_dst = x->out_peer = x->out_checked = false;
+	x->inject = rt->verifying && rt->e->o->inject_corruption && rt->ops_ok == 1;
 	x->check_ns = 0;
 	n = sb_workload_op(rt->c->wl, x, off, len);
 	*vns += x->check_ns;
+	rt->dg_ops = x->dgrams;
 	if (n < 0) {
+		int st = rt->sock ? sb_peer_status(&rt->peer) : 0;
+
 		if (n == -EINTR && sb_stop_signal)
 			return set_err(rt, -EINTR, false, "interrupted");
+		if (st && st != -EILSEQ)
+			return set_err(rt, (int)n, false, "%s (%s)", x->why, rt->peer.why);
+		if (rt->sock && (n == -EAGAIN || n == -ETIMEDOUT))
+			return set_err(rt, (int)n, false,
+				       "%s (nothing moved for %d s: the peer stopped)", x->why,
+				       n == -EAGAIN ? SOCK_TIMEOUT_S : 10);
 		/* refused on the very first op: this combination cannot run here */
 		return set_err(rt, (int)n, refusal((int)n) && !rt->ops_ok, "%s", x->why);
 	}
-	if ((size_t)n != len)
+	/* a receiving UDP op returns the bytes that arrived, lost datagrams are not waited for */
+	if ((size_t)n != len && !(rt->udp && rt->sock_rx))
 		return set_err(rt, -EIO, false, "%s moved %zd of %zu bytes at offset %llu",
 			       rt->c->wl->id, n, len, (unsigned long long)off);
+	if (rt->sock && !rt->sock_rx)
+		rt->sent += (uint64_t)n;
 	if (verify) {
 		int err;
 
@@ -587,7 +823,7 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *vns)
 			return err;
 	}
 	rt->ops_ok++;
-	rt->pos += (uint64_t)n;
+	rt->pos += len;
 	if (rt->pos >= rt->end) {
 		rt->pos = rt->base;
 		rt->wrapped = true;
@@ -602,23 +838,33 @@ static ssize_t do_op(struct cell_rt *rt, bool verify, uint64_t *vns)
  */
 static int verification_pass(struct cell_rt *rt, uint64_t *ns, bool last)
 {
-	uint64_t t0 = sb_now_ns(), vns;
+	uint64_t t0 = sb_now_ns(), vns, start;
 
 	if (last && rt->ctx.dst_fd >= 0 &&
 	    (ftruncate(rt->ctx.dst_fd, 0) || ftruncate(rt->ctx.dst_fd, (off_t)rt->end)))
 		return set_err(rt, -errno, false, "truncating the destination: %s",
 			       strerror(errno));
 	rt->verifying = true;
-	rt->pos = rt->base;
+	/*
+	 * A socket carries one continuous stream: its pass covers one period
+	 * from where the stream is. Files start over from the beginning.
+	 */
+	if (!rt->sock)
+		rt->pos = rt->base;
+	start = rt->pos;
+	if (rt->sock && !rt->sock_rx && rt->e->o->inject_corruption && !last) {
+		atomic_store(&rt->peer.inject_at, rt->sent + rt->c->chunk + 100);
+		atomic_store(&rt->peer.inject, true);
+	}
 	rt->wrapped = false;
-	while (!rt->wrapped) {
+	do {
 		ssize_t n = do_op(rt, true, &vns);
 
 		if (n < 0)
 			return (int)n;
 		if (sb_stop_signal)
 			return set_err(rt, -EINTR, false, "interrupted");
-	}
+	} while (rt->pos != start);
 	rt->verifying = false;
 	rt->ver.digesting = false; /* the digest covers the pass only: reproducible */
 	*ns = sb_now_ns() - t0;
@@ -668,8 +914,56 @@ static int drop_cache(struct cell_rt *rt, struct sample *s)
 	return 0;
 }
 
+/* Where a UDP cell's datagram counters stand (cumulative). */
+struct dgram_mark {
+	uint64_t ops, ops_seen, peer, peer_bytes, reordered;
+	struct sb_udp_snmp k;
+	bool k_ok;
+};
+
+static void dgram_mark(const struct cell_rt *rt, struct dgram_mark *m)
+{
+	m->ops = rt->ctx.dgrams;
+	m->ops_seen = rt->dtrk.received;
+	m->peer = atomic_load(&rt->peer.dgrams);
+	m->peer_bytes = atomic_load(&rt->peer.bytes);
+	m->reordered = rt->sock_rx ? rt->dtrk.reordered : atomic_load(&rt->peer.reordered);
+	m->k_ok = !sb_udp_snmp_read(&m->k);
+}
+
+static void snmp_sub(const struct sb_udp_snmp *a, const struct sb_udp_snmp *b,
+		     struct sb_udp_snmp *d)
+{
+	d->in_datagrams = a->in_datagrams - b->in_datagrams;
+	d->no_ports = a->no_ports - b->no_ports;
+	d->in_errors = a->in_errors - b->in_errors;
+	d->out_datagrams = a->out_datagrams - b->out_datagrams;
+	d->rcvbuf_errors = a->rcvbuf_errors - b->rcvbuf_errors;
+	d->sndbuf_errors = a->sndbuf_errors - b->sndbuf_errors;
+}
+
+/* The datagrams between two marks, from the sending and the receiving side. */
+static void dgram_counts(const struct cell_rt *rt, const struct dgram_mark *a,
+			 const struct dgram_mark *b, uint64_t op_bytes, struct sb_dgram_counts *d)
+{
+	uint64_t peer = b->peer - a->peer, ops = b->ops - a->ops;
+
+	memset(d, 0, sizeof(*d));
+	d->sent = rt->sock_rx ? peer : ops;
+	d->received = rt->sock_rx ? ops : peer;
+	d->reordered = b->reordered - a->reordered;
+	/* the receiving ops identify datagrams only when they look at them */
+	d->reorder_seen = !rt->sock_rx || b->ops_seen - a->ops_seen == ops;
+	d->sent_bytes = rt->sock_rx ? b->peer_bytes - a->peer_bytes : op_bytes;
+	d->intact_bytes = rt->sock_rx ? op_bytes : b->peer_bytes - a->peer_bytes;
+	d->k_ok = a->k_ok && b->k_ok;
+	if (d->k_ok)
+		snmp_sub(&b->k, &a->k, &d->k);
+}
+
 static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sample *s)
 {
+	struct dgram_mark dm0, dm1;
 	const struct sb_run_opts *o = rt->e->o;
 	uint64_t limit = (uint64_t)(o->duration * 1e9);
 	struct sb_counts p0[NR_PERF] = { 0 }, p1[NR_PERF] = { 0 };
@@ -685,6 +979,8 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 	if (rt->c->cold && drop_cache(rt, s))
 		return rt->err;
 	memset(rt->ctx.io, 0, sizeof(rt->ctx.io));
+	if (rt->udp)
+		dgram_mark(rt, &dm0);
 	sb_cell_acct_read(&rt->e->ra, &rt->ca, &a0);
 	perf_read_all(rt->e->evl, p0, ok0);
 	getrusage(RUSAGE_THREAD, &r0);
@@ -736,6 +1032,15 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 			    TARGET_OVERHEAD * (double)(t - t0 - vtotal))
 			batch = batch == 1 ? 4 : batch * 2;
 	}
+	/* what was sent is only done when it arrived */
+	if (rt->sock && !rt->sock_rx) {
+		int err = settle(rt);
+
+		if (err)
+			return err;
+		t = sb_now_ns();
+		s->clock_reads++;
+	}
 	s->batch_ops = batch;
 	s->cpu_ns = thread_cpu_ns() - cpu0;
 	getrusage(RUSAGE_THREAD, &r1);
@@ -743,6 +1048,12 @@ static int run_sample(struct cell_rt *rt, uint64_t batch, bool verify, struct sa
 	sb_cell_acct_read(&rt->e->ra, &rt->ca, &a1);
 	sb_acct_ctrs_sub(&a1, &a0, &s->bpf);
 	memcpy(s->io, rt->ctx.io, sizeof(s->io));
+	s->op_bytes = s->bytes;
+	if (rt->udp) {
+		dgram_mark(rt, &dm1);
+		dgram_counts(rt, &dm0, &dm1, s->bytes, &s->dg);
+		s->bytes = s->dg.intact_bytes; /* throughput counts what arrived intact */
+	}
 	s->elapsed_ns = t - t0;
 	s->verify_ns = vtotal;
 	s->wall_ns = s->elapsed_ns - vtotal;
@@ -821,6 +1132,58 @@ static json_t *perf_values_json(const struct cell_rt *rt, const struct sample *s
 	return perf;
 }
 
+static json_t *snmp_json(const struct sb_udp_snmp *k)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "in_datagrams",
+			 (json_int_t)k->in_datagrams, "out_datagrams", (json_int_t)k->out_datagrams,
+			 "rcvbuf_errors", (json_int_t)k->rcvbuf_errors, "sndbuf_errors",
+			 (json_int_t)k->sndbuf_errors, "in_errors", (json_int_t)k->in_errors,
+			 "no_ports", (json_int_t)k->no_ports);
+}
+
+/*
+ * Datagrams: @lost is what the sender sent and the receiver did not get
+ * (after the wait at the end); reordered is null when nobody looked.
+ */
+static json_t *dgram_json(const struct sb_dgram_counts *d, uint64_t lost, bool lost_known,
+			  const char *lost_how)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "sent", json_integer((json_int_t)d->sent));
+	json_object_set_new(j, "received", json_integer((json_int_t)d->received));
+	json_object_set_new(j, "lost", lost_known ? json_integer((json_int_t)lost) : json_null());
+	json_object_set_new(j, "lost_counted_by", json_string(lost_how));
+	json_object_set_new(j, "loss_ratio",
+			    lost_known && d->sent ? json_real((double)lost / (double)d->sent)
+						  : json_null());
+	json_object_set_new(j, "reordered",
+			    d->reorder_seen ? json_integer((json_int_t)d->reordered) : json_null());
+	if (!d->reorder_seen)
+		json_object_set_new(j, "reordered_reason",
+				    json_string("the datagrams went to /dev/null unseen (use --verify "
+						"or --sink user to identify each one)"));
+	json_object_set_new(j, "sent_bytes", json_integer((json_int_t)d->sent_bytes));
+	json_object_set_new(j, "intact_bytes", json_integer((json_int_t)d->intact_bytes));
+	json_object_set_new(j, "kernel", d->k_ok ? snmp_json(&d->k) : json_null());
+	return j;
+}
+
+/*
+ * A sample's loss: the send side waited for everything in flight, so what
+ * the peer did not get is lost; the receive side's sender runs on, so its
+ * loss in a sample is what the kernel dropped at the receiving socket.
+ */
+static json_t *sample_dgram_json(const struct cell_rt *rt, const struct sb_dgram_counts *d)
+{
+	if (!rt->sock_rx)
+		return dgram_json(d, d->sent - sb_min_u64(d->received, d->sent), true,
+				  "sent - received, after waiting for everything in flight");
+	return dgram_json(d, d->k.in_errors, d->k_ok,
+			  "the kernel's UDP InErrors (RcvbufErrors are part of them) in the "
+			  "run's private namespace (the sender runs unthrottled)");
+}
+
 static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, size_t idx)
 {
 	json_t *j = json_object();
@@ -853,13 +1216,15 @@ static json_t *sample_json(const struct cell_rt *rt, const struct sample *s, siz
 	}
 	json_object_set_new(j, "accounting",
 			    rt->ca.in_samples
-				    ? sb_cell_acct_json(&rt->e->ra, &rt->ca, s->io, &s->bpf, s->bytes,
+				    ? sb_cell_acct_json(&rt->e->ra, &rt->ca, s->io, &s->bpf, s->op_bytes,
 							true)
-				    : json_pack("{s:I, s:s}", "bytes_moved", (json_int_t)s->bytes,
+				    : json_pack("{s:I, s:s}", "bytes_moved", (json_int_t)s->op_bytes,
 						"reason",
 						"the split is counted in the cell's accounting "
 						"sample, with the probes attached (see "
 						"accounting.counted_in)"));
+	if (rt->udp)
+		json_object_set_new(j, "datagrams", sample_dgram_json(rt, &s->dg));
 	if (rt->c->cold) {
 		json_object_set_new(j, "cache_resident_after_drop", sb_json_real(s->resident));
 		json_object_set_new(j, "cache_drops", json_integer(s->drops));
@@ -989,7 +1354,15 @@ static json_t *verification_json(const struct cell_rt *rt, enum sb_cell_status s
 			    json_string(o->verify == SB_VERIFY_ALL   ? "all"
 					: o->verify == SB_VERIFY_OFF ? "off"
 								     : "pass"));
-	json_object_set_new(v, "bytes", json_integer((json_int_t)rt->ver.bytes));
+	json_object_set_new(v, "bytes",
+			    json_integer((json_int_t)(rt->ver.bytes +
+						      atomic_load(&rt->peer.verified))));
+	if (rt->sock)
+		json_object_set_new(v, "checked_by",
+				    json_string(rt->peer.receives
+							? "the receiving peer thread: every byte it "
+							  "received, in every sample"
+							: "the workload's receiving ops"));
 	json_object_set_new(v, "pass_ns", pass_ns ? json_integer((json_int_t)pass_ns)
 						  : json_null());
 	json_object_set_new(v, "final_pass_ns", last_ns ? json_integer((json_int_t)last_ns)
@@ -1046,7 +1419,7 @@ static json_t *accounting_json(const struct cell_rt *rt, const struct sample *s,
 			for (size_t k = 0; k < SB_NR_SYS_SLOTS; k++)
 				io[k] += s[i].io[k];
 			sb_acct_ctrs_add(bpf, &s[i].bpf);
-			moved += s[i].bytes;
+			moved += s[i].op_bytes;
 		}
 		j = sb_cell_acct_json(&rt->e->ra, &rt->ca, io, bpf, moved, false);
 	}
@@ -1113,6 +1486,76 @@ static json_t *probes_ab_json(const struct sample *s, size_t n)
 	return j;
 }
 
+/* The cell's socket: where it ran, its buffers, the peer, and (UDP) the datagram totals. */
+static json_t *socket_json(const struct cell_rt *rt)
+{
+	const struct sb_peer *p = &rt->peer;
+	json_t *j = json_object();
+	char ns[64];
+
+	snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)rt->netns);
+	json_object_set_new(j, "proto", json_string(rt->udp ? "udp" : "tcp"));
+	json_object_set_new(j, "netns", json_string(ns));
+	if (rt->c->veth) {
+		snprintf(ns, sizeof(ns), "net:[%llu]", (unsigned long long)sb_netns_peer_id());
+		json_object_set_new(j, "server_netns", json_string(ns));
+		json_object_set_new(j, "path", json_string("veth sb-veth0 192.0.2.1 -> sb-veth1 "
+							   "192.0.2.2 (second private "
+							   "namespace)"));
+	} else {
+		json_object_set_new(j, "path", json_string("loopback 127.0.0.1 of a private network "
+							   "namespace"));
+	}
+	json_object_set_new(j, "peer", json_string(p->receives ? "receives" : "sends"));
+	json_object_set_new(j, "sndbuf", rt->sndbuf > 0 ? json_integer(rt->sndbuf) : json_null());
+	json_object_set_new(j, "rcvbuf", rt->rcvbuf > 0 ? json_integer(rt->rcvbuf) : json_null());
+	json_object_set_new(j, "timeout_s", json_integer(SOCK_TIMEOUT_S));
+	json_object_set_new(j, "peer_bytes", json_integer((json_int_t)atomic_load(&p->bytes)));
+	json_object_set_new(j, "peer_eagain", json_integer((json_int_t)atomic_load(&p->eagain)));
+	if (rt->ctx.zc_sends)
+		json_object_set_new(
+			j, "zerocopy",
+			json_pack("{s:I, s:I, s:I, s:o, s:s}", "sends",
+				  (json_int_t)rt->ctx.zc_sends, "completed",
+				  (json_int_t)rt->ctx.zc_done, "copied", (json_int_t)rt->ctx.zc_copied,
+				  "copied_ratio",
+				  rt->ctx.zc_done ? json_real((double)rt->ctx.zc_copied /
+							      (double)rt->ctx.zc_done)
+						  : json_null(),
+				  "counted_by",
+				  "MSG_ERRQUEUE completions (SO_EE_ORIGIN_ZEROCOPY), whole cell; "
+				  "copied: SO_EE_CODE_ZEROCOPY_COPIED, the kernel fell back to "
+				  "copying (always on loopback: a deferred copy on delivery)"));
+	if (rt->udp) {
+		struct sb_dgram_counts d = { 0 };
+		struct sb_udp_snmp now;
+		uint64_t lost;
+
+		json_object_set_new(j, "dgram_size", json_integer((json_int_t)rt->ctx.dgram));
+		d.sent = rt->sock_rx ? atomic_load(&p->dgrams) : rt->dg_ops;
+		d.received = rt->sock_rx ? rt->dg_ops + rt->drained : atomic_load(&p->dgrams);
+		d.reordered = rt->sock_rx ? rt->dtrk.reordered : atomic_load(&p->reordered);
+		d.reorder_seen = !rt->sock_rx || rt->dtrk.received == rt->dg_ops;
+		d.sent_bytes = rt->sock_rx ? atomic_load(&p->bytes) : rt->sent;
+		d.intact_bytes = rt->sock_rx ? 0 : atomic_load(&p->bytes);
+		d.k_ok = rt->snmp_ok && !sb_udp_snmp_read(&now);
+		if (d.k_ok)
+			snmp_sub(&now, &rt->snmp0, &d.k);
+		lost = d.sent - sb_min_u64(d.received, d.sent);
+		json_object_set_new(j, "datagrams",
+				    dgram_json(&d, lost, true,
+					       "sent - received over the whole cell (passes, "
+					       "warm-up and samples), after the last one in "
+					       "flight"));
+		if (rt->sock_rx) {
+			json_object_del(json_object_get(j, "datagrams"), "intact_bytes");
+			json_object_set_new(json_object_get(j, "datagrams"), "queued_at_end",
+					    json_integer((json_int_t)rt->drained));
+		}
+	}
+	return j;
+}
+
 /* ------------------------------------------------------------------ the cell */
 
 /* Warm-up samples (discarded); without any, a short untimed burst. Gives the first batch. */
@@ -1173,7 +1616,9 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	rt.poison = verify_all;
 	if (!err)
 		sb_cell_acct_begin(&e->ra, &rt.ca, c->wl, &rt.ctx, rt.dir,
-				   c->fs >= 0 || c->in_dir ? c->target : NULL,
+				   c->sock_type ? (c->fs >= 0 ? sb_fs_name((enum sb_fs)c->fs) : NULL)
+				   : c->fs >= 0 || c->in_dir ? c->target
+							     : NULL,
 				   c->direct != SB_DIRECT_OFF, c->direct == SB_DIRECT_MISALIGNED,
 				   verify_all);
 	if (!err) {
@@ -1208,6 +1653,8 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 		json_array_append_new(samples, sample_json(&rt, &s[i], i));
 		json_array_append_new(batches, json_integer((json_int_t)batch));
 		nsamp++;
+		if (rt.sock && o->inject_peer_vanish)
+			atomic_store(&rt.peer.vanish, true);
 		/* the next sample's batch from this one's op cost */
 		batch = pick_batch(e->clock_ns, (double)s[i].wall_ns / (double)s[i].ops);
 	}
@@ -1228,6 +1675,10 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 		}
 	}
 
+	if (rt.sock && !err && !rt.sock_rx)
+		err = settle(&rt);
+	if (rt.udp && rt.sock_rx && rt.ctx.sock_fd >= 0)
+		udp_drain(&rt);
 	if (err == -EINTR && sb_stop_signal)
 		*st = SB_CELL_INTERRUPTED;
 	else if (err)
@@ -1253,6 +1704,8 @@ json_t *sb_engine_run_cell(struct sb_engine *e, const struct sb_cell *c, enum sb
 	else
 		json_object_set_new(j, "verify", json_null());
 	json_object_set_new(j, "verification", verification_json(&rt, *st, pass_ns, last_ns));
+	if (rt.sock && rt.peer.pat)
+		json_object_set_new(j, "socket", socket_json(&rt));
 	json_object_set_new(j, "measure",
 			    json_pack("{s:I, s:I, s:f, s:I, s:o, s:I, s:o}", "samples",
 				      (json_int_t)o->samples, "warmup", (json_int_t)o->warmup,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "log.h"
 #include "sb.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -168,4 +169,53 @@ out:
 int sb_exec(const char *const *argv, struct sb_cmd_result *res)
 {
 	return sb_exec_in(NULL, argv, res);
+}
+
+const char *sb_first_line(const char *s)
+{
+	static char line[201];
+	size_t n;
+
+	if (!s)
+		return "";
+	while (*s == '\n' || *s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	n = strcspn(s, "\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, s, n);
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+		n--;
+	line[n] = '\0';
+	return line;
+}
+
+int sb_cmd_status(const char *tool, const char *pkg, const struct sb_cmd_result *res,
+		       char *why, size_t why_len)
+{
+	const char *msg;
+
+	if (res->exec_err == ENOENT) {
+		sb_why(why, why_len, "%s not found: install the Debian package %s", tool, pkg);
+		return -ENOENT;
+	}
+	if (res->exec_err) {
+		sb_why(why, why_len, "cannot run %s: %s", tool, strerror(res->exec_err));
+		return -res->exec_err;
+	}
+	if (WIFSIGNALED(res->status)) {
+		sb_why(why, why_len, "%s failed: killed by signal %d (%s)", tool,
+			WTERMSIG(res->status), strsignal(WTERMSIG(res->status)));
+		return -EINTR;
+	}
+	if (!WIFEXITED(res->status) || WEXITSTATUS(res->status) != 0) {
+		msg = sb_first_line(res->err);
+		if (!*msg)
+			msg = sb_first_line(res->out);
+		sb_why(why, why_len, "%s failed: exit status %d%s%s", tool,
+			WIFEXITED(res->status) ? WEXITSTATUS(res->status) : -1, *msg ? ": " : "",
+			msg);
+		return -EIO;
+	}
+	return 0;
 }

@@ -5,6 +5,8 @@
 #ifndef SB_EXEC_H
 #define SB_EXEC_H
 
+#include <stddef.h>
+
 /* Each stream keeps at most this much (the rest is read and dropped). */
 #define SB_CMD_OUT_MAX (64 * 1024)
 
@@ -26,5 +28,15 @@ int sb_exec(const char *const *argv, struct sb_cmd_result *res);
 /* The same in directory @cwd (a failed chdir is reported as @res->exec_err). */
 int sb_exec_in(const char *cwd, const char *const *argv, struct sb_cmd_result *res);
 void sb_cmd_result_free(struct sb_cmd_result *res);
+
+/*
+ * A finished command as 0, or -errno with the reason in @why: not installed
+ * (install Debian package @pkg), killed, or its exit status and the first
+ * line it printed.
+ */
+int sb_cmd_status(const char *tool, const char *pkg, const struct sb_cmd_result *res, char *why,
+		  size_t why_len);
+/* The first non-blank line of @s, at most 200 bytes (a static buffer). */
+const char *sb_first_line(const char *s);
 
 #endif

@@ -35,6 +35,7 @@ struct sb_path_env {
 	bool src_direct;   /* the source file is open with O_DIRECT */
 	bool dst_direct;
 	bool misaligned;   /* O_DIRECT at an offset the file system does not align to */
+	const char *proto; /* the socket leg: "tcp", "udp", or NULL */
 };
 
 struct sb_expect_part {

@@ -9,18 +9,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "run.h"
 #include "scratch.h"
+#include "sockpeer.h"
 
 #define OFF(f) offsetof(struct sb_run_opts, f)
 
 static const struct sb_enum_val target_vals[] = {
-	{ "tmpfs", 0 }, { "ext4", 0 }, { "xfs", 0 }, { SB_TARGET_PIPE, 0 }, { NULL, 0 },
+	{ "tmpfs", 0 },	       { "ext4", 0 },	       { "xfs", 0 },
+	{ SB_TARGET_PIPE, 0 }, { SB_TARGET_TCP, 0 }, { SB_TARGET_UDP, 0 },
+	{ NULL, 0 },
+};
+static const struct sb_enum_val fs_vals[] = {
+	{ "tmpfs", 0 }, { "ext4", 0 }, { "xfs", 0 }, { NULL, 0 },
 };
 static const struct sb_enum_val sink_vals[] = {
-	{ "devnull", SB_SINK_DEVNULL }, { "user", SB_SINK_USER }, { NULL, 0 },
+	{ "devnull", SB_SINK_DEVNULL }, { "user", SB_SINK_USER }, { "file", SB_SINK_FILE },
+	{ NULL, 0 },
 };
 static const struct sb_enum_val fill_vals[] = {
 	{ "vmsplice", SB_FILL_VMSPLICE }, { "write", SB_FILL_WRITE }, { NULL, 0 },
@@ -41,6 +49,9 @@ static const struct sb_enum_val flag_vals[] = {
 static const struct sb_enum_val probes_vals[] = {
 	{ "auto", 1 }, { "off", 2 }, { "require", 3 }, { NULL, 0 },
 };
+static const struct sb_enum_val net_vals[] = {
+	{ "lo", SB_NET_LO }, { "veth", SB_NET_VETH }, { NULL, 0 },
+};
 static const struct sb_enum_val direct_vals[] = {
 	{ "off", SB_DSEL_OFF }, { "on", SB_DSEL_ON }, { "both", SB_DSEL_BOTH }, { NULL, 0 },
 };
@@ -51,8 +62,26 @@ static const struct sb_opt run_opts[] = {
 	  .help = "workloads (family.variant), families (splice) or 'all' (default: all)" },
 	{ .name = "target", .short_name = 't', .type = SB_OPT_LIST, .off = OFF(targets),
 	  .metavar = "FS[,FS...]", .vals = target_vals,
-	  .help = "file systems to create and run on; 'pipe' runs the pipe-only workloads "
-		  "(default: all)" },
+	  .help = "file systems to create and run on; 'pipe' runs the pipe-only workloads, "
+		  "'tcp' and 'udp' the socket workloads (default: all)" },
+	{ .name = "net-fs", .type = SB_OPT_LIST, .off = OFF(net_fs), .metavar = "FS[,FS...]",
+	  .vals = fs_vals,
+	  .help = "file systems of the socket workloads' file leg (and of --sink file) "
+		  "(quick: tmpfs; full: tmpfs,ext4,xfs)" },
+	{ .name = "dgram-size", .type = SB_OPT_SIZE, .off = OFF(dgram_size), .metavar = "SIZE",
+	  .min = SB_DGRAM_MIN, .max = SB_DGRAM_MAX,
+	  .help = "UDP datagram payload, 32..65507 bytes; a smaller chunk is one datagram "
+		  "(default: 8k)" },
+	{ .name = "net", .type = SB_OPT_ENUM, .off = OFF(net), .metavar = "lo|veth",
+	  .vals = net_vals,
+	  .help = "socket traffic over the loopback of the run's private network namespace, or "
+		  "over a veth pair to a second one (default: lo)" },
+	{ .name = "sndbuf", .type = SB_OPT_SIZE, .off = OFF(sndbuf), .metavar = "SIZE",
+	  .min = 0, .max = SB_GIB,
+	  .help = "SO_SNDBUF of the sending socket (default: 0, the kernel's)" },
+	{ .name = "rcvbuf", .type = SB_OPT_SIZE, .off = OFF(rcvbuf), .metavar = "SIZE",
+	  .min = 0, .max = SB_GIB,
+	  .help = "SO_RCVBUF of the receiving socket (default: 0, the kernel's)" },
 	{ .name = "chunk", .short_name = 'c', .type = SB_OPT_SIZE_LIST, .off = OFF(chunks),
 	  .metavar = "SIZE[,SIZE...]", .min = 4 * SB_KIB, .max = SB_MIB,
 	  .help = "bytes moved per operation, 4k..1m (quick: 64k; full: 4k,16k,64k,256k,1m)" },
@@ -74,8 +103,9 @@ static const struct sb_opt run_opts[] = {
 	  .help = "skip verification entirely" },
 	{ .name = "sink", .type = SB_OPT_LIST, .off = OFF(sinks), .metavar = "SINK[,SINK...]",
 	  .vals = sink_vals,
-	  .help = "how pipes are drained: splice to /dev/null, or read() into a buffer "
-		  "(quick: devnull; full: devnull,user)" },
+	  .help = "how pipes are drained: splice to /dev/null, read() into a buffer, or (TCP "
+		  "splice.socket-to-pipe) splice into a file on --net-fs "
+		  "(quick: devnull; full: devnull,user,file)" },
 	{ .name = "fill", .type = SB_OPT_LIST, .off = OFF(fills), .metavar = "HOW[,HOW...]",
 	  .vals = fill_vals,
 	  .help = "how splice.pipe-to-file fills its pipe (quick: vmsplice; full: vmsplice,write)" },
@@ -146,6 +176,9 @@ static const struct sb_opt run_opts[] = {
 	{ .name = "inject-corruption", .type = SB_OPT_SETVAL, .off = OFF(inject_corruption),
 	  .setval = 1, .flags = SB_OPTF_HIDDEN,
 	  .help = "test hook: corrupt one received byte during the verification pass" },
+	{ .name = "inject-peer-vanish", .type = SB_OPT_SETVAL, .off = OFF(inject_peer_vanish),
+	  .setval = 1, .flags = SB_OPTF_HIDDEN,
+	  .help = "test hook: the socket cells' peer closes its socket after the first sample" },
 	{ .name = NULL },
 };
 
@@ -169,12 +202,15 @@ struct preset_default {
 
 static const struct preset_default defaults[] = {
 	{ "workload", "all", "all" },
-	{ "target", "tmpfs,ext4,xfs,pipe", "tmpfs,ext4,xfs,pipe" },
+	{ "target", "tmpfs,ext4,xfs,pipe,tcp,udp", "tmpfs,ext4,xfs,pipe,tcp,udp" },
+	{ "net-fs", "tmpfs", "tmpfs,ext4,xfs" },
+	{ "dgram-size", "8k", "8k" },
+	{ "net", "lo", "lo" },
 	{ "chunk", "64k", "4k,16k,64k,256k,1m" },
 	{ "duration", "0.2", "1" },
 	{ "samples", "5", "10" },
 	{ "warmup", "1", "2" },
-	{ "sink", "devnull", "devnull,user" },
+	{ "sink", "devnull", "devnull,user,file" },
 	{ "fill", "vmsplice", "vmsplice,write" },
 	{ "gift", "off,on", "off,on" },
 	{ "direct", "off", "both" },
@@ -190,6 +226,14 @@ static int str_index(const struct sb_enum_val *vals, const char *s)
 		if (!strcmp(vals[i].name, s))
 			return vals[i].value;
 	return -1;
+}
+
+static bool list_has(const struct sb_str_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return true;
+	return false;
 }
 
 _Static_assert(SB_ARRAY_SIZE(((struct sb_run_opts *)NULL)->fs_device) == SB_FS_NR,
@@ -292,6 +336,18 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	if (o->pipe_size && o->pipe_size < 4 * SB_KIB)
 		return sb_usage_err("run", "--pipe-size %llu: at least 4k (one page)",
 				    (unsigned long long)o->pipe_size);
+	if (list_has(&o->targets, SB_TARGET_UDP) && o->pipe_size) {
+		uint64_t biggest = 0;
+
+		for (size_t i = 0; i < o->chunks.n; i++)
+			biggest = sb_max_u64(biggest, sb_min_u64(o->dgram_size, o->chunks.v[i]));
+		if (o->pipe_size < biggest)
+			return sb_usage_err("run",
+					    "--pipe-size %llu is smaller than a %llu-byte datagram "
+					    "(a datagram is spliced from one pipe fill)",
+					    (unsigned long long)o->pipe_size,
+					    (unsigned long long)biggest);
+	}
 	if (!o->fs_size) {
 		o->fs_size = sb_max_u64(SB_XFS_MIN_IMAGE, 3 * o->file_size);
 	} else if (o->fs_size < 2 * o->file_size + 16 * SB_MIB) {
@@ -301,9 +357,9 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	{
 		const struct sb_str_list *lists[] = { &o->workloads, &o->targets, &o->sinks,
 						      &o->fills,     &o->gifts,	  &o->caches,
-						      &o->splice_flags };
+						      &o->splice_flags, &o->net_fs };
 		const char *names[] = { "workload", "target", "sink", "fill", "gift", "cache",
-					"splice-flags" };
+					"splice-flags", "net-fs" };
 
 		for (size_t l = 0; l < SB_ARRAY_SIZE(lists); l++)
 			for (size_t i = 0; i < lists[l]->n; i++)
@@ -349,14 +405,6 @@ const char *sb_direct_name(enum sb_direct d)
 	default:
 		return "off";
 	}
-}
-
-static bool list_has(const struct sb_str_list *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i], s))
-			return true;
-	return false;
 }
 
 static bool selected(const struct sb_run_opts *o, const struct sb_workload *w)
@@ -406,6 +454,18 @@ static int expand_axes(const struct sb_run_opts *o, struct cell_vec *cv, struct 
 	for (size_t s = 0; s < ns; s++) {
 		c->sink = w->flags & SB_WL_AX_SINK ? (enum sb_sink)str_index(sink_vals, o->sinks.v[s])
 						   : SB_SINK_DEVNULL;
+		/* a file sink: TCP splice.socket-to-pipe, once per --net-fs */
+		if (c->sink == SB_SINK_FILE) {
+			if (!(w->flags & SB_WL_AX_SINK_FILE) || c->sock_type != SOCK_STREAM)
+				continue;
+			for (size_t k = 0; k < o->net_fs.n; k++) {
+				c->fs = sb_fs_from_name(o->net_fs.v[k]);
+				if (push(cv, c))
+					return -ENOMEM;
+			}
+			c->fs = -1;
+			continue;
+		}
 		for (size_t f = 0; f < nf; f++) {
 			c->fill = w->flags & SB_WL_AX_FILL
 					  ? (enum sb_fill)str_index(fill_vals, o->fills.v[f])
@@ -422,7 +482,8 @@ static int expand_axes(const struct sb_run_opts *o, struct cell_vec *cv, struct 
 }
 
 static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
-			 const struct sb_workload *w, const char *target, int fs, bool in_dir)
+			 const struct sb_workload *w, const char *target, int fs, bool in_dir,
+			 int sock_type)
 {
 	unsigned int fmask = flags_mask(o);
 
@@ -434,7 +495,7 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 		 * O_DIRECT and cold-cache cells on block file systems (and any --dir
 		 * file system); tmpfs pages are the file itself and cannot be dropped.
 		 */
-		bool can_direct = file && (in_dir || fs == SB_FS_EXT4 || fs == SB_FS_XFS);
+		bool can_direct = file && !sock_type && (in_dir || fs == SB_FS_EXT4 || fs == SB_FS_XFS);
 
 		if (!can_direct || o->direct != SB_DSEL_ON)
 			dv[nd++] = SB_DIRECT_OFF;
@@ -453,6 +514,8 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 				snprintf(c.target, sizeof(c.target), "%s", target);
 				c.fs = fs;
 				c.in_dir = in_dir;
+				c.sock_type = sock_type;
+				c.veth = sock_type && o->net == SB_NET_VETH;
 				c.chunk = o->chunks.v[ci];
 				c.direct = dv[d];
 				c.cold = (w->flags & SB_WL_SRC_FILE) && can_direct &&
@@ -469,6 +532,45 @@ static int expand_target(const struct sb_run_opts *o, struct cell_vec *cv,
 	return 0;
 }
 
+/* Socket workloads: per protocol target, and per --net-fs when they read a file. */
+static int expand_socket(const struct sb_run_opts *o, struct cell_vec *cv,
+			 const struct sb_workload *w)
+{
+	static const struct {
+		const char *target;
+		int type;
+	} protos[] = { { SB_TARGET_TCP, SOCK_STREAM }, { SB_TARGET_UDP, SOCK_DGRAM } };
+	int err = 0;
+
+	for (size_t p = 0; !err && p < SB_ARRAY_SIZE(protos); p++) {
+		if (!list_has(&o->targets, protos[p].target))
+			continue;
+		if (!(w->flags & SB_WL_SRC_FILE)) {
+			err = expand_target(o, cv, w, protos[p].target, -1, false, protos[p].type);
+			continue;
+		}
+		for (size_t k = 0; !err && k < o->net_fs.n; k++)
+			err = expand_target(o, cv, w, protos[p].target,
+					    sb_fs_from_name(o->net_fs.v[k]), false, protos[p].type);
+	}
+	return err;
+}
+
+uint64_t sb_cell_dgram(const struct sb_cell *c, const struct sb_run_opts *o)
+{
+	return sb_min_u64(o->dgram_size, c->chunk);
+}
+
+bool sb_cell_has_dst(const struct sb_cell *c)
+{
+	return (c->wl->flags & SB_WL_DST_FILE) || c->sink == SB_SINK_FILE;
+}
+
+bool sb_cell_uses_files(const struct sb_cell *c)
+{
+	return (c->wl->flags & SB_WL_SRC_FILE) || sb_cell_has_dst(c);
+}
+
 int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct sb_cell **cells,
 		    size_t *nr)
 {
@@ -482,15 +584,18 @@ int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct 
 			continue;
 		if (w->flags & SB_WL_PIPE_ONLY) {
 			if (list_has(&o->targets, SB_TARGET_PIPE))
-				err = expand_target(o, &cv, w, SB_TARGET_PIPE, -1, false);
+				err = expand_target(o, &cv, w, SB_TARGET_PIPE, -1, false, 0);
+		} else if (w->flags & SB_WL_SOCKET) {
+			err = expand_socket(o, &cv, w);
 		} else if (o->dir) {
-			err = expand_target(o, &cv, w, dir_fstype ? dir_fstype : "dir", -1, true);
+			err = expand_target(o, &cv, w, dir_fstype ? dir_fstype : "dir", -1, true, 0);
 		} else {
 			for (size_t t = 0; !err && t < o->targets.n; t++) {
 				int fs = sb_fs_from_name(o->targets.v[t]);
 
 				if (fs >= 0)
-					err = expand_target(o, &cv, w, o->targets.v[t], fs, false);
+					err = expand_target(o, &cv, w, o->targets.v[t], fs, false,
+							    0);
 			}
 		}
 		if (err) {
@@ -502,8 +607,9 @@ int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct 
 	if (!cv.n) {
 		free(cv.v);
 		return sb_usage_err("run", "no cells selected: pipe-only workloads (vmsplice.*, "
-					   "tee.*) run on target 'pipe', file workloads on "
-					   "tmpfs, ext4, xfs or --dir");
+					   "tee.*) run on target 'pipe', socket workloads (*-socket, "
+					   "socket-*) on tcp and udp, file workloads on tmpfs, ext4, "
+					   "xfs or --dir");
 	}
 	*cells = cv.v;
 	*nr = cv.n;
@@ -523,6 +629,10 @@ void sb_cell_variant(const struct sb_cell *c, char *buf, size_t len)
 	} while (0)
 
 	buf[0] = '\0';
+	if (c->veth)
+		ADD("veth");
+	if (c->sock_type && c->fs >= 0)
+		ADD("%s", sb_fs_name((enum sb_fs)c->fs));
 	if (c->direct == SB_DIRECT_ON)
 		ADD("direct");
 	else if (c->direct == SB_DIRECT_MISALIGNED)
@@ -531,6 +641,8 @@ void sb_cell_variant(const struct sb_cell *c, char *buf, size_t len)
 		ADD("cold");
 	if ((c->wl->flags & SB_WL_AX_SINK) && c->sink == SB_SINK_USER)
 		ADD("sink=user");
+	if (c->sink == SB_SINK_FILE)
+		ADD("sink=file");
 	if ((c->wl->flags & SB_WL_AX_FILL) && c->fill == SB_FILL_WRITE)
 		ADD("fill=write");
 	if (c->gift)
@@ -568,7 +680,18 @@ json_t *sb_cell_params(const struct sb_cell *c, const struct sb_run_opts *o)
 	/* verifying every sample changes the path (sinks read) and what is timed */
 	if (o->verify == SB_VERIFY_ALL)
 		json_object_set_new(p, "verify", json_string("all"));
-	if (w->flags & (SB_WL_SRC_FILE | SB_WL_DST_FILE)) {
+	if (c->sock_type) {
+		json_object_set_new(p, "proto", json_string(c->target));
+		json_object_set_new(p, "net", json_string(c->veth ? "veth" : "lo"));
+		json_object_set_new(p, "fs", c->fs >= 0 ? json_string(sb_fs_name((enum sb_fs)c->fs))
+							: json_null());
+		if (c->sock_type == SOCK_DGRAM)
+			json_object_set_new(p, "dgram_size",
+					    json_integer((json_int_t)sb_cell_dgram(c, o)));
+		json_object_set_new(p, "sndbuf", json_integer((json_int_t)o->sndbuf));
+		json_object_set_new(p, "rcvbuf", json_integer((json_int_t)o->rcvbuf));
+	}
+	if (sb_cell_uses_files(c)) {
 		json_object_set_new(p, "direct", json_string(sb_direct_name(c->direct)));
 		if (c->direct == SB_DIRECT_MISALIGNED)
 			json_object_set_new(p, "misalign_bytes", json_integer(SB_MISALIGN_BYTES));
@@ -578,7 +701,9 @@ json_t *sb_cell_params(const struct sb_cell *c, const struct sb_run_opts *o)
 		json_object_set_new(p, "cache", json_string(c->cold ? "cold" : "warm"));
 	if (w->flags & SB_WL_AX_SINK)
 		json_object_set_new(p, "sink",
-				    json_string(c->sink == SB_SINK_USER ? "user" : "devnull"));
+				    json_string(c->sink == SB_SINK_USER   ? "user"
+						: c->sink == SB_SINK_FILE ? "file"
+									  : "devnull"));
 	if (w->flags & SB_WL_AX_FILL)
 		json_object_set_new(p, "fill",
 				    json_string(c->fill == SB_FILL_WRITE ? "write" : "vmsplice"));

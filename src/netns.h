@@ -25,12 +25,41 @@ int sb_netns_enter(char *why, size_t why_len);
 uint64_t sb_netns_id(void);
 
 /*
- * A connected TCP pair on 127.0.0.1 (listener on an ephemeral port,
- * accepted and closed again). 0 or -errno with a reason.
+ * --net veth: also a second private namespace B and a veth pair between the
+ * two (sb-veth0 192.0.2.1 here, sb-veth1 192.0.2.2 in B; RFC 5737 addresses
+ * that route nowhere). From then on the pairs below put their server end in
+ * B, so traffic crosses a real netdev. Once per process; needs root and
+ * ip(8). 0 or -errno with a reason.
+ */
+int sb_netns_veth(char *why, size_t why_len);
+/* The servers' address: "127.0.0.1", or "192.0.2.2" with veth. */
+const char *sb_netns_server(void);
+/* The inode of namespace B with veth, else 0. */
+uint64_t sb_netns_peer_id(void);
+
+/*
+ * A connected TCP pair: the server end on the server address (listener on
+ * an ephemeral port, accepted and closed again). 0 or -errno with a reason.
  */
 int sb_tcp_pair(int *client, int *server, char *why, size_t why_len);
 
-/* A UDP socket connected to another bound one on 127.0.0.1. */
+/* A UDP socket connected to another one bound on the server address. */
 int sb_udp_pair(int *tx, int *rx, char *why, size_t why_len);
+
+/*
+ * The kernel's UDP counters of the run's namespace (/proc/thread-self/net/snmp;
+ * with veth, the sum over both): private namespaces count only our datagrams.
+ */
+struct sb_udp_snmp {
+	uint64_t in_datagrams;
+	uint64_t no_ports;
+	uint64_t in_errors;
+	uint64_t out_datagrams;
+	uint64_t rcvbuf_errors;
+	uint64_t sndbuf_errors;
+};
+
+/* 0 or -errno. */
+int sb_udp_snmp_read(struct sb_udp_snmp *s);
 
 #endif

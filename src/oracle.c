@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "oracle.h"
 
 #define PAGE 4096
@@ -28,7 +31,8 @@ struct lab {
 	uint8_t *x;   /* the source page in user memory */
 	uint8_t *got; /* what arrived */
 	int pa[2], pb[2];
-	int fds[4];
+	int tx, rx;   /* the socket experiments' connected pair */
+	int fds[6];
 	size_t nfds;
 };
 
@@ -71,6 +75,18 @@ const char *sb_oracle_leg(enum sb_oracle_kind kind)
 		return "pread+pwrite file->file";
 	case SB_ORACLE_READ:
 		return "pread file->user";
+	case SB_ORACLE_FILE_SOCK:
+		return "splice file->pipe->socket";
+	case SB_ORACLE_SENDFILE_SOCK:
+		return "sendfile file->socket";
+	case SB_ORACLE_USER_SOCK:
+		return "vmsplice+splice user->pipe->socket";
+	case SB_ORACLE_SEND_SOCK:
+		return "send user->socket";
+	case SB_ORACLE_SOCK_PIPE:
+		return "splice socket->pipe";
+	case SB_ORACLE_SOCK_USER:
+		return "recv socket->user";
 	default:
 		return "-";
 	}
@@ -357,12 +373,159 @@ static int read_file(struct lab *l)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ sockets */
+
+static bool is_udp(const struct lab *l)
+{
+	return l->env->sock_type == SOCK_DGRAM;
+}
+
+/* A connected pair in the run's private network namespace: l->tx sends, l->rx receives. */
+static int sock_pair(struct lab *l)
+{
+	const struct timeval tmo = { .tv_sec = 2 }; /* loopback delivers at once */
+	char why[256];
+	int err;
+
+	errno = 0;
+	if (l->env->sock_type != SOCK_STREAM && l->env->sock_type != SOCK_DGRAM)
+		return fail(l, "no protocol (tcp or udp) for a socket experiment");
+	err = sb_netns_enter(why, sizeof(why));
+	if (!err)
+		err = is_udp(l) ? sb_udp_pair(&l->tx, &l->rx, why, sizeof(why))
+				: sb_tcp_pair(&l->tx, &l->rx, why, sizeof(why));
+	if (err) {
+		errno = 0; /* the reason is in @why */
+		return fail(l, "%s", why);
+	}
+	track(l, l->tx);
+	track(l, l->rx);
+	if (setsockopt(l->rx, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)))
+		return fail(l, "SO_RCVTIMEO");
+	return 0;
+}
+
+/* One page into the socket (for UDP one datagram) from pipe A. */
+static int splice_to_sock(struct lab *l)
+{
+	return splice(l->pa[0], NULL, l->tx, NULL, PAGE, 0) == PAGE
+		       ? 0
+		       : fail(l, "splice pipe->socket");
+}
+
+/* The receiving end: one page (one datagram) into pipe B (read later), or into l->got. */
+static int sock_receive(struct lab *l, bool into_pipe)
+{
+	size_t done = 0;
+
+	do {
+		ssize_t n = into_pipe ? splice(l->rx, NULL, l->pb[1], NULL, PAGE - done, 0)
+				      : recv(l->rx, l->got + done, PAGE - done, 0);
+
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return fail(l, into_pipe ? "splice socket->pipe" : "recv");
+		}
+		done += (size_t)n;
+	} while (done < PAGE && !is_udp(l));
+	if (done != PAGE) {
+		errno = 0;
+		return fail(l, "a datagram of %zu bytes arrived where one of 4096 was sent", done);
+	}
+	return 0;
+}
+
+/*
+ * A page of OLD into a socket by @kind's calls, the source changed to NEW,
+ * then the receiver looks: after the change (the socket's buffers are the
+ * destination), or, for the receiving legs, before it (the pipe or buffer
+ * they filled is).
+ */
+static int socket_path(struct lab *l, enum sb_oracle_kind kind)
+{
+	bool file = kind == SB_ORACLE_FILE_SOCK || kind == SB_ORACLE_SENDFILE_SOCK;
+	bool rx_first = kind == SB_ORACLE_SOCK_PIPE || kind == SB_ORACLE_SOCK_USER;
+	const char *proto = is_udp(l) ? "a UDP socket (one datagram)" : "a TCP socket";
+	char what[200];
+	loff_t off = 0;
+	int fd = -1;
+
+	if (sock_pair(l) || (file && (make_src(l) || (fd = open_src(l)) < 0)))
+		return -1;
+	memset(l->x, OLD, PAGE);
+	switch (kind) {
+	case SB_ORACLE_FILE_SOCK:
+		if (splice(fd, &off, l->pa[1], NULL, PAGE, 0) != PAGE)
+			return fail(l, "splice file->pipe");
+		if (splice_to_sock(l))
+			return -1;
+		snprintf(what, sizeof(what), "spliced from the file into a pipe and into %s",
+			 proto);
+		break;
+	case SB_ORACLE_SENDFILE_SOCK:
+		if (sendfile(l->tx, fd, &off, PAGE) != PAGE)
+			return fail(l, "sendfile file->socket");
+		snprintf(what, sizeof(what), "sent from the file into %s with sendfile", proto);
+		break;
+	case SB_ORACLE_SEND_SOCK:
+		if (send(l->tx, l->x, PAGE, MSG_NOSIGNAL) != PAGE)
+			return fail(l, "send");
+		snprintf(what, sizeof(what), "sent from a user buffer into %s with send(2)", proto);
+		break;
+	default: /* vmsplice + splice, then maybe a receiving leg */
+		if (vmsplice_page(l->pa[1], l->x, l->env->gift ? SPLICE_F_GIFT : 0) != PAGE)
+			return fail(l, "vmsplice user->pipe");
+		if (splice_to_sock(l))
+			return -1;
+		snprintf(what, sizeof(what),
+			 "vmspliced from a user buffer into a pipe, spliced it into %s%s", proto,
+			 kind == SB_ORACLE_SOCK_PIPE   ? " and out into another pipe"
+			 : kind == SB_ORACLE_SOCK_USER ? " and received it with recv(2)"
+						       : "");
+		break;
+	}
+	if (rx_first && sock_receive(l, kind == SB_ORACLE_SOCK_PIPE))
+		return -1;
+	if (file ? change_src(l) : (memset(l->x, NEW, PAGE), 0))
+		return -1;
+	if (kind == SB_ORACLE_SOCK_PIPE ? read_pipe(l, l->pb[0])
+					: !rx_first && sock_receive(l, false))
+		return -1;
+	verdict(l, what,
+		kind == SB_ORACLE_SOCK_PIPE   ? "the other pipe"
+		: kind == SB_ORACLE_SOCK_USER ? "the receiving buffer"
+					      : "the receiving socket",
+		file ? "overwrote the file's page with" : "filled the user buffer with");
+	return 0;
+}
+
+/* Experiments that make files in the cell's directory. */
+static bool needs_dir(enum sb_oracle_kind kind)
+{
+	switch (kind) {
+	case SB_ORACLE_FILE_PIPE:
+	case SB_ORACLE_PIPE_FILE:
+	case SB_ORACLE_SPLICE_FF:
+	case SB_ORACLE_SENDFILE_FF:
+	case SB_ORACLE_CFR_FF:
+	case SB_ORACLE_RW_FF:
+	case SB_ORACLE_READ:
+	case SB_ORACLE_FILE_SOCK:
+	case SB_ORACLE_SENDFILE_SOCK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void sb_oracle_run(enum sb_oracle_kind kind, const struct sb_oracle_env *env,
 		   struct sb_oracle *out)
 {
-	struct lab l = { .env = env, .out = out, .pa = { -1, -1 }, .pb = { -1, -1 } };
-	bool files = kind == SB_ORACLE_FILE_PIPE || kind == SB_ORACLE_PIPE_FILE ||
-		     kind >= SB_ORACLE_SPLICE_FF;
+	struct lab l = {
+		.env = env, .out = out, .pa = { -1, -1 }, .pb = { -1, -1 }, .tx = -1, .rx = -1
+	};
+	bool files = needs_dir(kind);
 	void *x = NULL, *got = NULL;
 
 	memset(out, 0, sizeof(*out));
@@ -405,8 +568,14 @@ void sb_oracle_run(enum sb_oracle_kind kind, const struct sb_oracle_env *env,
 	case SB_ORACLE_READ:
 		read_file(&l);
 		break;
-	default:
+	case SB_ORACLE_SPLICE_FF:
+	case SB_ORACLE_SENDFILE_FF:
+	case SB_ORACLE_CFR_FF:
+	case SB_ORACLE_RW_FF:
 		file_to_file(&l, kind);
+		break;
+	default:
+		socket_path(&l, kind);
 		break;
 	}
 out:

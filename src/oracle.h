@@ -25,6 +25,13 @@ enum sb_oracle_kind {
 	SB_ORACLE_CFR_FF,	/* copy_file_range file -> file */
 	SB_ORACLE_RW_FF,	/* pread + pwrite file -> file */
 	SB_ORACLE_READ,		/* pread file -> user */
+	/* sockets (TCP or UDP over loopback, in the run's network namespace) */
+	SB_ORACLE_FILE_SOCK,	 /* splice file -> pipe -> socket, recv */
+	SB_ORACLE_SENDFILE_SOCK, /* sendfile file -> socket, recv */
+	SB_ORACLE_USER_SOCK,	 /* vmsplice user -> pipe, splice pipe -> socket, recv */
+	SB_ORACLE_SEND_SOCK,	 /* send(2) user -> socket, recv */
+	SB_ORACLE_SOCK_PIPE,	 /* as USER_SOCK, then splice socket -> pipe, read the pipe */
+	SB_ORACLE_SOCK_USER,	 /* as USER_SOCK, then recv(2) socket -> user, look at it */
 };
 
 enum sb_oracle_result {
@@ -37,7 +44,7 @@ enum sb_oracle_result {
 
 struct sb_oracle {
 	enum sb_oracle_result result;
-	char evidence[320];
+	char evidence[400];
 };
 
 struct sb_oracle_env {
@@ -45,9 +52,16 @@ struct sb_oracle_env {
 	bool src_direct;  /* open the source with O_DIRECT */
 	bool dst_direct;
 	bool gift;	  /* SPLICE_F_GIFT on vmsplice */
+	int sock_type;	  /* the socket experiments: SOCK_STREAM (TCP) or SOCK_DGRAM (UDP) */
 };
 
-/* Run the experiment for @kind. Never fails: errors are a result with evidence. */
+/*
+ * Run the experiment for @kind. Never fails: errors are a result with
+ * evidence. The socket experiments make their own connected pair with
+ * sb_tcp_pair() or sb_udp_pair() in the private network namespace
+ * (sb_netns_enter(): a no-op once the engine is in it), send one page,
+ * change the source before the receiver looks, and close both ends.
+ */
 void sb_oracle_run(enum sb_oracle_kind kind, const struct sb_oracle_env *env,
 		   struct sb_oracle *out);
 

@@ -101,6 +101,8 @@ const struct sb_probe_def sb_probe_defs[] = {
 	SYSCALL_TP("write", "write", "write"),
 	SYSCALL_TP("pread64", "pread64", "pread"),
 	SYSCALL_TP("pwrite64", "pwrite64", "pwrite"),
+	SYSCALL_TP("sendto", "sendto", "sendto"),
+	SYSCALL_TP("recvfrom", "recvfrom", "recvfrom"),
 	{ .name = "iomap:iomap_dio_complete", .events = { "iomap/iomap_dio_complete" },
 	  .tp_progs = { "tp_dio_complete" }, .min_kv = SB_KV(6, 4, 0), .max_kv = SB_KV_MAX,
 	  .era = "6.4+",
@@ -142,6 +144,14 @@ unsigned int sb_kv_parse(const char *release)
 	if (sb_parse_kernel_release(release, &a, &b, &c) || a > 255 || b > 255)
 		return 0;
 	return SB_KV(a, b, c > 255 ? 255 : c);
+}
+
+unsigned int sb_kv_of_uname(const char *release, const char *version)
+{
+	const char *d = version ? strstr(version, " Debian ") : NULL;
+	unsigned int kv = d ? sb_kv_parse(d + 8) : 0;
+
+	return kv ? kv : sb_kv_parse(release);
 }
 
 const char *sb_kernel_era(unsigned int kv)

@@ -83,6 +83,13 @@ void sb_probes_choose(const struct sb_kernel_caps *caps, struct sb_probe_choice 
 
 /* "6.1.72-..." -> SB_KV(6,1,72); 0 when unparsable. */
 unsigned int sb_kv_parse(const char *release);
+/*
+ * The upstream version of the running kernel from uname's release and
+ * version: Debian names its packages "6.1.0-56-cloud-amd64" and puts the
+ * upstream stable version in the version string ("... Debian 6.1.192-2 ..."),
+ * which decides stable-backport behaviour (6.1.72+ UDP splice).
+ */
+unsigned int sb_kv_of_uname(const char *release, const char *version);
 
 /* The copy-path era of a kernel: "<=4.8", "4.9-6.4" (ITER_PIPE) or "6.5+". */
 const char *sb_kernel_era(unsigned int kv);

@@ -257,8 +257,25 @@ static void accounting_cols(const json_t *a, char *buf, size_t len)
 					       : '-');
 }
 
+/* UDP cells: " lost 1.2% reord 0" over the whole cell. */
+static void dgram_col(const json_t *cell, FILE *out)
+{
+	const json_t *d = json_object_get(json_object_get(cell, "socket"), "datagrams");
+	const json_t *ro = json_object_get(d, "reordered");
+	double ratio = num(d, "loss_ratio", NULL);
+
+	if (!d)
+		return;
+	fprintf(out, "  lost %.2f%%", isfinite(ratio) ? ratio * 100 : 0.0);
+	if (json_is_integer(ro))
+		fprintf(out, " reord %lld", (long long)json_integer_value(ro));
+	else
+		fputs(" reord ?", out);
+}
+
 void sb_result_table(const json_t *doc, FILE *out)
 {
+	bool udp = false;
 	const json_t *cells = json_object_get(doc, "cells"), *c;
 	size_t i, nok = 0, nskip = 0, nfail = 0;
 	int vw = 7; /* VARIANT column: as wide as the longest label */
@@ -268,6 +285,7 @@ void sb_result_table(const json_t *doc, FILE *out)
 
 		if (v && (int)strlen(v) > vw)
 			vw = (int)strlen(v);
+		udp |= json_object_get(json_object_get(c, "socket"), "datagrams") != NULL;
 	}
 	fprintf(out, "%-28s %-6s %-5s %-*s %8s %6s %9s %8s %5s %5s %5s %s  %s\n", "WORKLOAD",
 		"TARGET", "CHUNK", vw, "VARIANT", "GiB/s", "±rCV", "CPU s/GiB", "p99", "REF",
@@ -294,8 +312,10 @@ void sb_result_table(const json_t *doc, FILE *out)
 			char acct[32];
 
 			accounting_cols(json_object_get(c, "accounting"), acct, sizeof(acct));
-			fprintf(out, "%8.3f %5.1f%% %9.3f %8s %s  %s\n", bps / SB_GIB, rcv * 100.0,
+			fprintf(out, "%8.3f %5.1f%% %9.3f %8s %s  %s", bps / SB_GIB, rcv * 100.0,
 				cpu, lat, acct, vf ? vf : "-");
+			dgram_col(c, out);
+			fputc('\n', out);
 			nok++;
 		} else {
 			fprintf(out, "%s: %s\n", st ? st : "?",
@@ -315,4 +335,8 @@ void sb_result_table(const json_t *doc, FILE *out)
 		"that split: F function probes (exact), T tracepoints (exact totals,\nsplit by "
 		"era), O counted by the benchmark, split by era, checked by the aliasing oracle.\n",
 		json_array_size(cells), nok, nskip, nfail);
+	if (udp)
+		fprintf(out, "udp: GiB/s counts only bytes that arrived intact; lost: datagrams sent "
+			     "and never received\n(whole cell), reord: received after a later one "
+			     "(?: not observed, sink devnull).\n");
 }

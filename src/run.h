@@ -17,6 +17,7 @@
 enum sb_preset { SB_PRESET_QUICK = 1, SB_PRESET_FULL };
 enum sb_verify_mode { SB_VERIFY_PASS = 1, SB_VERIFY_ALL, SB_VERIFY_OFF };
 enum sb_direct_sel { SB_DSEL_OFF = 1, SB_DSEL_ON, SB_DSEL_BOTH };
+enum sb_net { SB_NET_LO = 1, SB_NET_VETH };
 
 struct sb_run_opts {
 	struct sb_str_list workloads;
@@ -36,6 +37,11 @@ struct sb_run_opts {
 	uint64_t fs_size;	/* size of each created file system */
 	uint64_t cpu;		/* pin to this CPU when cpu_set */
 	uint64_t seed;
+	uint64_t dgram_size;	/* UDP datagram payload */
+	uint64_t sndbuf;	/* SO_SNDBUF of the sending socket, 0: the kernel's default */
+	uint64_t rcvbuf;	/* SO_RCVBUF of the receiving socket, 0: the kernel's default */
+	struct sb_str_list net_fs; /* file systems of the socket workloads' file leg */
+	int net;		/* enum sb_net: where socket traffic flows */
 	int preset;
 	int verify;
 	int direct;
@@ -44,6 +50,7 @@ struct sb_run_opts {
 	int verbose;
 	int dry_run;
 	int inject_corruption;	/* test hook: corrupt one received byte in the verification pass */
+	int inject_peer_vanish;	/* test hook: socket cells' peer closes its socket after sample 1 */
 	int probes;		/* enum sb_probe_mode */
 	int probes_in_samples;	/* count in every timed sample, not in an accounting sample */
 	int probes_alternate;	/* benchmark: attach the probes in every second timed sample */
@@ -65,11 +72,15 @@ struct sb_run_opts {
 #define SB_MISALIGN_BYTES 256
 
 #define SB_TARGET_PIPE "pipe"
+#define SB_TARGET_TCP "tcp"
+#define SB_TARGET_UDP "udp"
 
 struct sb_cell {
 	const struct sb_workload *wl;
-	char target[48];      /* tmpfs, ext4, xfs, pipe, or the --dir file system type */
-	int fs;		      /* enum sb_fs, or -1 for pipe and --dir */
+	char target[48];      /* tmpfs, ext4, xfs, pipe, tcp, udp, or the --dir file system type */
+	int fs;		      /* enum sb_fs (socket cells: of the file leg), or -1 for pipe and --dir */
+	int sock_type;	      /* socket cells: SOCK_STREAM (tcp) or SOCK_DGRAM (udp), else 0 */
+	bool veth;	      /* socket cells: over a veth pair between two namespaces */
 	bool in_dir;	      /* --dir target */
 	uint64_t chunk;
 	enum sb_direct direct;
@@ -92,6 +103,13 @@ extern const struct sb_opt_cmd sb_run_cmd;
  */
 int sb_matrix_build(const struct sb_run_opts *o, const char *dir_fstype, struct sb_cell **cells,
 		    size_t *nr);
+
+/* The datagram size of a UDP cell: --dgram-size, or the chunk when that is smaller. */
+uint64_t sb_cell_dgram(const struct sb_cell *c, const struct sb_run_opts *o);
+/* The cell writes a destination file (a file workload, or --sink file). */
+bool sb_cell_has_dst(const struct sb_cell *c);
+/* The cell reads or writes files (and needs its target file system). */
+bool sb_cell_uses_files(const struct sb_cell *c);
 
 /* "direct", "sink=user,gift" ... for the table; "-" when nothing differs from the plain cell. */
 void sb_cell_variant(const struct sb_cell *c, char *buf, size_t len);

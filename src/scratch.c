@@ -287,24 +287,6 @@ static char *argv_string(const char *const *argv)
 }
 
 /* First non-empty line of @s, trimmed, at most 200 characters (static buffer). */
-static const char *first_line(const char *s)
-{
-	static char line[201];
-	size_t n;
-
-	if (!s)
-		return "";
-	while (*s == '\n' || *s == ' ' || *s == '\t' || *s == '\r')
-		s++;
-	n = strcspn(s, "\n");
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, s, n);
-	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
-		n--;
-	line[n] = '\0';
-	return line;
-}
 
 /* ------------------------------------------------------------ mountinfo */
 
@@ -1509,36 +1491,6 @@ fail:
 	return err;
 }
 
-/* Turn a finished mkfs into 0 or -errno plus the reason. */
-static int mkfs_status(const char *tool, const char *pkg, const struct sb_cmd_result *res,
-		       char *why, size_t why_len)
-{
-	const char *msg;
-
-	if (res->exec_err == ENOENT) {
-		sb_why(why, why_len, "%s not found: install the Debian package %s", tool, pkg);
-		return -ENOENT;
-	}
-	if (res->exec_err) {
-		sb_why(why, why_len, "cannot run %s: %s", tool, strerror(res->exec_err));
-		return -res->exec_err;
-	}
-	if (WIFSIGNALED(res->status)) {
-		sb_why(why, why_len, "%s failed: killed by signal %d (%s)", tool,
-			WTERMSIG(res->status), strsignal(WTERMSIG(res->status)));
-		return -EINTR;
-	}
-	if (!WIFEXITED(res->status) || WEXITSTATUS(res->status) != 0) {
-		msg = first_line(res->err);
-		if (!*msg)
-			msg = first_line(res->out);
-		sb_why(why, why_len, "%s failed: exit status %d%s%s", tool,
-			WIFEXITED(res->status) ? WEXITSTATUS(res->status) : -1, *msg ? ": " : "",
-			msg);
-		return -EIO;
-	}
-	return 0;
-}
 
 static char *tool_version(const char *tool)
 {
@@ -1550,9 +1502,9 @@ static char *tool_version(const char *tool)
 	if (sb_exec(argv, &res) < 0)
 		return NULL;
 	if (!res.exec_err && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0) {
-		line = first_line(res.out);
+		line = sb_first_line(res.out);
 		if (!*line)
-			line = first_line(res.err); /* mke2fs -V prints on stderr */
+			line = sb_first_line(res.err); /* mke2fs -V prints on stderr */
 		if (*line)
 			v = strdup(line);
 	}
@@ -1667,7 +1619,7 @@ static int make_blockfs(struct sb_scratch *s, enum sb_fs fs, struct scratch_fs *
 			sb_why(why, why_len, "cannot run %s: %s", tool, strerror(-err));
 			goto fail_img;
 		}
-		err = mkfs_status(tool, pkg, &res, why, why_len);
+		err = sb_cmd_status(tool, pkg, &res, why, why_len);
 		sb_cmd_result_free(&res);
 		if (err < 0)
 			goto fail_img;

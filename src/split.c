@@ -81,18 +81,44 @@ static int exact_ctr(const struct sb_split_leg *l, int i, const struct sb_path_e
 	return -1;
 }
 
+/* Every part of the leg is expected by reference (a leg without an expectation is not). */
+static bool leg_ref(unsigned int sys, unsigned int in, unsigned int out,
+		    const struct sb_path_env *env)
+{
+	const struct sb_leg leg = { sys, in, out };
+	struct sb_expect_part p[2];
+	int n = sb_expect_leg(&leg, env, p);
+
+	for (int i = 0; i < n; i++)
+		if (p[i].cls != SB_CLASS_REF)
+			return false;
+	return n > 0;
+}
+
+/*
+ * The receiver sees the changed source only if every leg between them holds
+ * the source page by reference.
+ */
 bool sb_oracle_expect_ref(enum sb_oracle_kind kind, const struct sb_path_env *env)
 {
-	struct sb_expect_part p[2];
-	struct sb_leg leg = { SB_SYS_SPLICE, SB_ROLE_SRC, SB_ROLE_PIPE_W };
+	bool file_pipe = leg_ref(SB_SYS_SPLICE, SB_ROLE_SRC, SB_ROLE_PIPE_W, env);
+	bool pipe_sock = leg_ref(SB_SYS_SPLICE, SB_ROLE_PIPE_R, SB_ROLE_SOCK, env);
 
 	switch (kind) {
 	case SB_ORACLE_FILE_PIPE:
-		return sb_expect_leg(&leg, env, p) == 1 && p[0].cls == SB_CLASS_REF;
+		return file_pipe;
 	case SB_ORACLE_USER_PIPE:
 	case SB_ORACLE_TEE:
 		return true;
-	default:
+	case SB_ORACLE_FILE_SOCK:
+		return file_pipe && pipe_sock;
+	case SB_ORACLE_SENDFILE_SOCK:
+		return leg_ref(SB_SYS_SENDFILE, SB_ROLE_SRC, SB_ROLE_SOCK, env);
+	case SB_ORACLE_USER_SOCK: /* vmsplice user -> pipe is by reference in every era */
+		return pipe_sock;
+	case SB_ORACLE_SOCK_PIPE:
+		return pipe_sock && leg_ref(SB_SYS_SPLICE, SB_ROLE_SOCK, SB_ROLE_PIPE_W, env);
+	default: /* the copying legs: send, recv, pread, vmsplice out of a pipe, into files */
 		return false;
 	}
 }
@@ -138,6 +164,12 @@ static void collect_legs(const struct sb_split_in *in, struct sb_split *s)
 			}
 }
 
+/* A leg of a socket: tier 1 has no function probes there (reference P4, P5 not implemented). */
+static bool socket_leg(const struct sb_leg *l)
+{
+	return l->in == SB_ROLE_SOCK || l->out == SB_ROLE_SOCK;
+}
+
 /* Tier 1: the function probes' classes, when they account for every expected byte. */
 static bool tier1(const struct sb_split_in *in, struct sb_split *s)
 {
@@ -148,6 +180,15 @@ static bool tier1(const struct sb_split_in *in, struct sb_split *s)
 		any |= in->ctr_valid[c];
 	if (!in->bpf || !any)
 		return false;
+	for (size_t i = 0; i < s->nlegs; i++)
+		if (socket_leg(&s->legs[i].leg)) {
+			char name[64];
+
+			sb_leg_name(&s->legs[i].leg, name, sizeof(name));
+			warn(s, "no function probe counts the socket leg %s: tier 2 used instead",
+			     name);
+			return false;
+		}
 	s->tier1_tried = true;
 	for (unsigned int c = SB_FN_FILEMAP_SPLICE_READ; c < SB_NR_CTRS; c++)
 		if (in->ctr_valid[c])

@@ -20,8 +20,8 @@ set -- ${cache:+--cache "$cache"}
 for v in 6.1 6.12; do
 	out=$work/$v
 	"$SB" vm --kernel "debian:$v" --accel tcg --out "$out" -q "$@" -- \
-		-w splice.file-to-pipe,splice.pipe-to-file,vmsplice.user-to-pipe,vmsplice.pipe-to-user \
-		-t tmpfs,ext4,xfs,pipe --direct both --samples 2 --warmup 0 --duration 0.05 \
+		-w splice.file-to-pipe,splice.pipe-to-file,vmsplice.user-to-pipe,vmsplice.pipe-to-user,splice.file-to-socket \
+		-t tmpfs,ext4,xfs,pipe,tcp,udp --direct both --samples 2 --warmup 0 --duration 0.05 \
 		--file-size 8m >"$work/$v.out" 2>"$work/$v.err"
 	rc=$?
 	if [ $rc -ne 0 ] && grep -q "apt knows no package\|apt-get failed\|apt-cache failed\|Could not resolve\|Failed to fetch" "$work/$v.err"; then
@@ -59,6 +59,18 @@ for v in 6.1 6.12; do
 		"debian:$v: vmsplice user->pipe (with and without gift): by reference"
 	jq_ok "$r" 'any(.cells[]; .workload == "vmsplice.pipe-to-user" and .accounting.tier == "function" and .accounting.bytes_cpu_copied.value >= .accounting.bytes_moved.value and .accounting.oracle.result == "not_by_reference")' \
 		"debian:$v: vmsplice pipe->user: copied"
+	# sockets in the guest's private namespace; UDP splice copies on 6.1.72+ stable
+	# (udp_sendpage -> udp_sendmsg without page support) and hands pages over on 6.5+
+	jq_ok "$r" 'all(.cells[] | select(.target == "tcp" or .target == "udp"); .status == "ok" and .verify == "passed" and .accounting.oracle.agrees == true)' \
+		"debian:$v: socket cells verified, the oracle agrees"
+	jq_ok "$r" 'any(.cells[]; .key == "splice.file-to-socket/tcp/64k/tmpfs" and .accounting.bytes_cpu_copied.value == 0 and .accounting.oracle.result == "by_reference")' \
+		"debian:$v: splice file->pipe->tcp: by reference"
+	case $v in
+	6.1) want='.accounting.bytes_cpu_copied.value == .accounting.bytes_moved.value and .accounting.oracle.result == "not_by_reference"' ;;
+	*) want='.accounting.bytes_cpu_copied.value == 0 and .accounting.oracle.result == "by_reference"' ;;
+	esac
+	jq_ok "$r" "any(.cells[]; .key == \"splice.file-to-socket/udp/64k/tmpfs\" and $want)" \
+		"debian:$v: splice file->pipe->udp: $( [ "$v" = 6.1 ] && echo "copied (6.1.72+ stable)" || echo "by reference (MSG_SPLICE_PAGES)")"
 done
 
 # a reviewer's own build: a bzImage with --modules (INSTALL_MOD_PATH layout) and --kconfig,

@@ -159,8 +159,17 @@ static void test_matrix(void)
 	FILE *saved = stderr;
 
 	is_int(count_cells("", &n), 0, "quick matrix builds");
-	/* 7 file workloads x 3 file systems + vmsplice u2p (gift off,on) + p2u + tee */
-	is_u64(n, 7 * 3 + 2 + 1 + 1, "quick matrix: 25 cells");
+	/*
+	 * 7 file workloads x 3 file systems + vmsplice u2p (gift off,on) + p2u + tee,
+	 * and 8 socket workloads x tcp, udp
+	 */
+	is_u64(n, 7 * 3 + 2 + 1 + 1 + 8 * 2, "quick matrix: 41 cells");
+	is_int(count_cells("--full -t tcp,udp", &n), 0, "full socket matrix");
+	/*
+	 * 5 chunks x (3 file-leg workloads x 3 fs + 5 without a file leg, and
+	 * splice.socket-to-pipe's sink user, plus sink file x 3 fs on tcp only)
+	 */
+	is_u64(n, 5 * ((3 * 3 + 5 + 1 + 3) + (3 * 3 + 5 + 1)), "full socket matrix: 165 cells");
 	is_int(count_cells("-w splice.file-to-pipe -t ext4 --direct on", &n), 0, "direct on");
 	is_u64(n, 2, "direct on: aligned + misaligned cell");
 	is_int(count_cells("-w splice.file-to-pipe -t tmpfs --direct on", &n), 0,

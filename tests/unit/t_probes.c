@@ -106,6 +106,11 @@ int main(void)
 	is_int(sb_kv_parse("6.1.72-1-cloud-amd64"), SB_KV(6, 1, 72), "kv of 6.1.72");
 	is_int(sb_kv_parse("6.18.44-fc-v595"), SB_KV(6, 18, 44), "kv of 6.18.44");
 	is_int(sb_kv_parse("garbage"), 0, "kv of garbage is 0");
+	is_int(sb_kv_of_uname("6.1.0-56-cloud-amd64",
+			      "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)"),
+	       SB_KV(6, 1, 192), "Debian: the upstream version from uname -v");
+	is_int(sb_kv_of_uname("6.18.44-fc-v595", "#1 SMP PREEMPT_DYNAMIC"), SB_KV(6, 18, 44),
+	       "no Debian version: the release");
 	ok(SB_KV(6, 1, 72) > SB_KV(6, 1, 71) && SB_KV(6, 2, 0) > SB_KV(6, 1, 255),
 	   "versions order by x.y.z (stable backports are gated on the patch level)");
 	is_str(sb_kernel_era(SB_KV(4, 8, 15)), "<=4.8", "era of 4.8");
@@ -133,6 +138,8 @@ int main(void)
 	expect(c, "remap_file_range", SB_TIER_NONE, NULL, "module xfs", "6.1");
 	expect(c, "iomap:iomap_dio_complete", SB_TIER_NONE, NULL, "used in 6.4+", "6.1");
 	expect(c, "syscalls:sys_exit_splice", SB_TIER_TRACEPOINT, NULL, NULL, "6.1");
+	expect(c, "syscalls:sys_exit_sendto", SB_TIER_TRACEPOINT, NULL, NULL, "6.1 (send)");
+	expect(c, "syscalls:sys_exit_recvfrom", SB_TIER_TRACEPOINT, NULL, NULL, "6.1 (recv)");
 
 	c = choose("6.4.6", &f, true, true);
 	expect(c, "filemap_splice_read", SB_TIER_NONE, NULL, "used in 6.5+", "6.4");
@@ -163,6 +170,21 @@ int main(void)
 	expect(c, "filemap_splice_read", SB_TIER_NONE, NULL, "kprobe: no kprobe PMU",
 	       "6.18 locked down");
 	expect(c, "syscalls:sys_exit_splice", SB_TIER_TRACEPOINT, NULL, NULL, "6.18 locked down");
+	expect(c, "syscalls:sys_exit_sendto", SB_TIER_TRACEPOINT, NULL, NULL, "6.18 locked down");
+
+	/* with the BTF raw tracepoint the classic pairs, send and recv included, are not needed */
+	{
+		static struct sb_probe_choice out[64];
+		struct sb_kernel_caps caps = { .kv = SB_KV(6, 18, 44), .tp_has = has_all_tp,
+					       .ctx = &f, .tp_ok = true, .tp_btf_ok = true };
+
+		sb_probes_choose(&caps, out);
+		expect(out, "raw_syscalls:sys_exit", SB_TIER_TP_BTF, NULL, NULL, "6.18 tp_btf");
+		expect(out, "syscalls:sys_exit_sendto", SB_TIER_NONE, NULL, "not needed",
+		       "6.18 tp_btf");
+		expect(out, "syscalls:sys_exit_recvfrom", SB_TIER_NONE, NULL, "not needed",
+		       "6.18 tp_btf");
+	}
 
 	/* fentry refused but kprobes work: the kretprobe twin is used */
 	c = choose("6.12.117", &f, false, true);

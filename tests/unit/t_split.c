@@ -22,7 +22,7 @@ static void reset(struct sb_split_in *in, const char *fs, bool direct)
 	memset(in, 0, sizeof(*in));
 	in->io = io;
 	in->moved = N;
-	in->env = (struct sb_path_env){ SB_KV(6, 12, 117), fs, direct, false, false };
+	in->env = (struct sb_path_env){ SB_KV(6, 12, 117), fs, direct, false, false, NULL };
 	in->oracle_kind = SB_ORACLE_FILE_PIPE;
 	in->oracle = SB_ORACLE_NOT_APPLICABLE;
 }
@@ -40,6 +40,114 @@ static void traced(struct sb_split_in *in)
 	for (int s = 0; s < SB_NR_SYS; s++)
 		in->sys_valid[s] = true;
 	memcpy(bpf.bytes, io, sizeof(io));
+}
+
+/* Whether the oracle @kind is expected to see the new bytes on @kv over @proto. */
+static bool oracle_ref(enum sb_oracle_kind kind, unsigned int kv, const char *proto,
+		       bool src_direct)
+{
+	struct sb_path_env env = { kv, "ext4", src_direct, false, false, proto };
+
+	return sb_oracle_expect_ref(kind, &env);
+}
+
+/* A socket cell over @proto whose oracle @kind found @found. */
+static void reset_socket(struct sb_split_in *in, const char *fs, const char *proto,
+			 enum sb_oracle_kind kind, enum sb_oracle_result found)
+{
+	reset(in, fs, false);
+	in->env.proto = proto;
+	in->oracle_kind = kind;
+	in->oracle = found;
+}
+
+/* The socket workloads' legs and their oracles. */
+static void socket_cells(void)
+{
+	const unsigned int k6171 = SB_KV(6, 1, 71), k6172 = SB_KV(6, 1, 72),
+			   k618 = SB_KV(6, 18, 44);
+	struct sb_split_in in;
+	struct sb_split s;
+
+	/* the expectation of each socket oracle */
+	ok(oracle_ref(SB_ORACLE_FILE_SOCK, k618, "tcp", false), "file->pipe->TCP: by reference");
+	ok(oracle_ref(SB_ORACLE_FILE_SOCK, k618, "udp", false),
+	   "file->pipe->UDP on 6.18: by reference (MSG_SPLICE_PAGES)");
+	ok(oracle_ref(SB_ORACLE_FILE_SOCK, k6171, "udp", false),
+	   "file->pipe->UDP on 6.1.71: by reference (ip_append_page)");
+	ok(!oracle_ref(SB_ORACLE_FILE_SOCK, k6172, "udp", false),
+	   "file->pipe->UDP on 6.1.72: not (the stable backport copies)");
+	ok(oracle_ref(SB_ORACLE_FILE_SOCK, k6172, "tcp", false), "file->pipe->TCP on 6.1.72: is");
+	ok(!oracle_ref(SB_ORACLE_FILE_SOCK, k618, "tcp", true),
+	   "O_DIRECT file->pipe->TCP: not (fresh pages between)");
+	ok(oracle_ref(SB_ORACLE_SENDFILE_SOCK, k618, "tcp", false), "sendfile file->TCP: is");
+	ok(!oracle_ref(SB_ORACLE_SENDFILE_SOCK, k6172, "udp", false),
+	   "sendfile file->UDP on 6.1.72: not");
+	ok(!oracle_ref(SB_ORACLE_SENDFILE_SOCK, k618, "tcp", true), "O_DIRECT sendfile: not");
+	ok(oracle_ref(SB_ORACLE_USER_SOCK, k6171, "udp", false),
+	   "vmsplice+splice user->UDP on 6.1.71: is");
+	ok(!oracle_ref(SB_ORACLE_USER_SOCK, k6172, "udp", false), "on 6.1.72: not");
+	ok(!oracle_ref(SB_ORACLE_SEND_SOCK, k618, "tcp", false), "send(2): not (copied)");
+	ok(!oracle_ref(SB_ORACLE_SEND_SOCK, k618, "udp", false), "send(2) UDP: not");
+	ok(oracle_ref(SB_ORACLE_SOCK_PIPE, k618, "tcp", false),
+	   "user->pipe->TCP->pipe: by reference end to end");
+	ok(!oracle_ref(SB_ORACLE_SOCK_PIPE, k618, "udp", false),
+	   "UDP->pipe: not (copy_splice_read copies)");
+	ok(!oracle_ref(SB_ORACLE_SOCK_USER, k618, "tcp", false), "recv(2): not (copied)");
+	ok(!oracle_ref(SB_ORACLE_USER_SOCK, k618, NULL, false),
+	   "no protocol: no expectation, so not by reference");
+
+	/* splice.file-to-socket over TCP, tier 2: both legs by reference, the oracle agrees */
+	reset_socket(&in, "xfs", "tcp", SB_ORACLE_FILE_SOCK, SB_ORACLE_BY_REFERENCE);
+	io[SB_SYS_SLOT(SB_SYS_SPLICE, SB_ROLE_SRC, SB_ROLE_PIPE_W)] = N;
+	io[SB_SYS_SLOT(SB_SYS_SPLICE, SB_ROLE_PIPE_R, SB_ROLE_SOCK)] = N;
+	traced(&in);
+	sb_split_compute(&in, &s);
+	is_str(s.tier, "tracepoint", "socket cell: tier 2");
+	is_double(s.ref.value, 2.0 * N, 0, "file->pipe and pipe->socket both by reference");
+	is_double(s.copy.value, 0, 0, "nothing copied");
+	is_int(s.ref.fidelity, SB_FID_ESTIMATE, "no tracepoint sees the socket's reference");
+	is_int(s.oracle_agrees, 1, "the oracle agrees");
+	is_int(s.nwarnings, 0, "no warning");
+
+	/* the same cell with tier 1 probes attached: they cannot see the socket leg */
+	in.ctr_valid[SB_FN_FILEMAP_SPLICE_READ] = true;
+	bpf.bytes[SB_FN_FILEMAP_SPLICE_READ] = N;
+	sb_split_compute(&in, &s);
+	is_str(s.tier, "tracepoint", "tier 1 is not used for a socket cell");
+	ok(!s.tier1_tried, "and not tried");
+	ok(s.nwarnings == 1 && strstr(s.warning[0], "socket leg splice pipe->socket"),
+	   "warned: %s", s.warning[0]);
+
+	/* UDP on 6.1.72: the send leg copies, an oracle that saw a reference disagrees */
+	reset_socket(&in, "ext4", "udp", SB_ORACLE_FILE_SOCK, SB_ORACLE_BY_REFERENCE);
+	in.env.kv = k6172;
+	io[SB_SYS_SLOT(SB_SYS_SPLICE, SB_ROLE_SRC, SB_ROLE_PIPE_W)] = N;
+	io[SB_SYS_SLOT(SB_SYS_SPLICE, SB_ROLE_PIPE_R, SB_ROLE_SOCK)] = N;
+	sb_split_compute(&in, &s);
+	is_double(s.ref.value, N, 0, "6.1.72 UDP: the file->pipe leg by reference");
+	is_double(s.copy.value, N, 0, "and the pipe->socket leg copied");
+	is_int(s.oracle_agrees, 0, "a by-reference oracle disagrees there");
+
+	/* rw.file-to-socket: pread and send both copy */
+	reset_socket(&in, "tmpfs", "tcp", SB_ORACLE_SEND_SOCK, SB_ORACLE_NOT_BY_REFERENCE);
+	io[SB_SYS_SLOT(SB_SYS_PREAD, SB_ROLE_SRC, SB_ROLE_USER)] = N;
+	io[SB_SYS_SLOT(SB_SYS_SENDTO, SB_ROLE_USER, SB_ROLE_SOCK)] = N;
+	traced(&in);
+	sb_split_compute(&in, &s);
+	is_double(s.copy.value, 2.0 * N, 0, "pread + send: copied twice");
+	is_int(s.totals_match, 1, "the sendto tracepoint total matches");
+	is_int(s.oracle_agrees, 1, "the send oracle agrees");
+
+	/* splice.socket-to-pipe over UDP with the user sink: copied in, copied out */
+	reset_socket(&in, NULL, "udp", SB_ORACLE_SOCK_PIPE, SB_ORACLE_NOT_APPLICABLE);
+	io[SB_SYS_SLOT(SB_SYS_SPLICE, SB_ROLE_SOCK, SB_ROLE_PIPE_W)] = N;
+	io[SB_SYS_SLOT(SB_SYS_READ, SB_ROLE_PIPE_R, SB_ROLE_USER)] = N;
+	io[SB_SYS_SLOT(SB_SYS_RECVFROM, SB_ROLE_OTHER, SB_ROLE_USER)] = N; /* the peer: ignored */
+	sb_split_compute(&in, &s);
+	is_int(s.nlegs, 2, "two legs (the peer's role-other I/O is no leg)");
+	is_double(s.copy.value, 2.0 * N, 0, "UDP socket->pipe and read pipe->user copy");
+	is_double(s.ref.value, 0, 0, "nothing by reference");
 }
 
 int main(void)
@@ -138,6 +246,8 @@ int main(void)
 	ok(sb_oracle_expect_ref(SB_ORACLE_FILE_PIPE, &in.env), "buffered splice is");
 	ok(sb_oracle_expect_ref(SB_ORACLE_TEE, &in.env), "tee is");
 	ok(!sb_oracle_expect_ref(SB_ORACLE_READ, &in.env), "pread is not");
+
+	socket_cells();
 
 	/* JSON: every number carries tier and fidelity */
 	{
