@@ -12,8 +12,9 @@ set -eu
 # libbpf) is needed by bpf/ and the doctor's program-type probes.
 BUILD="gcc make pkg-config libc6-dev libbpf-dev bpftool clang llvm libelf-dev zlib1g-dev
 libjansson-dev libxxhash-dev liblzma-dev"
-# Run: file systems the suite creates, plots, the kernel lab (`splicebench vm`).
-RUN="e2fsprogs xfsprogs util-linux gnuplot-nox qemu-system-x86"
+# Run: file systems the suite creates, plots, the kernel lab (`splicebench vm`),
+# ip(8) for --net veth.
+RUN="e2fsprogs xfsprogs util-linux gnuplot-nox qemu-system-x86 iproute2"
 # Test: TAP runner, static analysis, leak check, JSON checks in shell tests, an
 # independent cpio reader to check the initramfs writer.
 TEST="perl cppcheck valgrind jq cpio"

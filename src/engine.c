@@ -940,6 +940,7 @@ static void snmp_sub(const struct sb_udp_snmp *a, const struct sb_udp_snmp *b,
 	d->out_datagrams = a->out_datagrams - b->out_datagrams;
 	d->rcvbuf_errors = a->rcvbuf_errors - b->rcvbuf_errors;
 	d->sndbuf_errors = a->sndbuf_errors - b->sndbuf_errors;
+	d->in_csum_errors = a->in_csum_errors - b->in_csum_errors;
 }
 
 /* The datagrams between two marks, from the sending and the receiving side. */
@@ -1134,11 +1135,12 @@ static json_t *perf_values_json(const struct cell_rt *rt, const struct sample *s
 
 static json_t *snmp_json(const struct sb_udp_snmp *k)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "in_datagrams",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "in_datagrams",
 			 (json_int_t)k->in_datagrams, "out_datagrams", (json_int_t)k->out_datagrams,
 			 "rcvbuf_errors", (json_int_t)k->rcvbuf_errors, "sndbuf_errors",
 			 (json_int_t)k->sndbuf_errors, "in_errors", (json_int_t)k->in_errors,
-			 "no_ports", (json_int_t)k->no_ports);
+			 "in_csum_errors", (json_int_t)k->in_csum_errors, "no_ports",
+			 (json_int_t)k->no_ports);
 }
 
 /*

@@ -297,10 +297,12 @@ int sb_netns_veth(char *why, size_t why_len)
 
 static int snmp_read(struct sb_udp_snmp *s)
 {
-	static const char *const names[] = { "InDatagrams", "NoPorts", "InErrors", "OutDatagrams",
-					     "RcvbufErrors", "SndbufErrors" };
+	static const char *const names[] = { "InDatagrams",  "NoPorts",	     "InErrors",
+					     "OutDatagrams", "RcvbufErrors", "SndbufErrors",
+					     "InCsumErrors" };
 	uint64_t *fields[] = { &s->in_datagrams,  &s->no_ports,	     &s->in_errors,
-			       &s->out_datagrams, &s->rcvbuf_errors, &s->sndbuf_errors };
+			       &s->out_datagrams, &s->rcvbuf_errors, &s->sndbuf_errors,
+			       &s->in_csum_errors };
 	char head[1024], vals[1024], *hs = NULL, *vs = NULL, *h, *v;
 	FILE *f = fopen("/proc/thread-self/net/snmp", "re");
 	int err = -ENOENT;
@@ -347,5 +349,6 @@ int sb_udp_snmp_read(struct sb_udp_snmp *s)
 	s->out_datagrams += b.out_datagrams;
 	s->rcvbuf_errors += b.rcvbuf_errors;
 	s->sndbuf_errors += b.sndbuf_errors;
+	s->in_csum_errors += b.in_csum_errors;
 	return 0;
 }

@@ -57,6 +57,7 @@ struct sb_udp_snmp {
 	uint64_t out_datagrams;
 	uint64_t rcvbuf_errors;
 	uint64_t sndbuf_errors;
+	uint64_t in_csum_errors;
 };
 
 /* 0 or -errno. */

@@ -437,6 +437,28 @@ static int sock_receive(struct lab *l, bool into_pipe)
 }
 
 /*
+ * A UDP datagram that never arrived, while the receiver's checksum errors
+ * went up: its bytes changed after the sender computed the checksum (a
+ * receiver that checks it: veth, not loopback), so the socket held the
+ * source page itself. Returns true when that is what happened.
+ */
+static bool csum_dropped(struct lab *l, const struct sb_udp_snmp *k0, const char *what)
+{
+	struct sb_udp_snmp k1;
+
+	if (sb_udp_snmp_read(&k1) || k1.in_csum_errors <= k0->in_csum_errors)
+		return false;
+	l->out->result = SB_ORACLE_BY_REFERENCE;
+	snprintf(l->out->evidence, sizeof(l->out->evidence),
+		 "%s 4096 bytes of 0x%02x, then changed the source to 0x%02x: the datagram never "
+		 "arrived and the receiver's UDP InCsumErrors went up by %llu, so its bytes "
+		 "changed after the checksum was computed: the socket held the source page "
+		 "itself",
+		 what, OLD, NEW, (unsigned long long)(k1.in_csum_errors - k0->in_csum_errors));
+	return true;
+}
+
+/*
  * A page of OLD into a socket by @kind's calls, the source changed to NEW,
  * then the receiver looks: after the change (the socket's buffers are the
  * destination), or, for the receiving legs, before it (the pipe or buffer
@@ -448,6 +470,8 @@ static int socket_path(struct lab *l, enum sb_oracle_kind kind)
 	bool rx_first = kind == SB_ORACLE_SOCK_PIPE || kind == SB_ORACLE_SOCK_USER;
 	const char *proto = is_udp(l) ? "a UDP socket (one datagram)" : "a TCP socket";
 	char what[200];
+	struct sb_udp_snmp k0;
+	bool have_csum = false;
 	loff_t off = 0;
 	int fd = -1;
 
@@ -487,11 +511,13 @@ static int socket_path(struct lab *l, enum sb_oracle_kind kind)
 	}
 	if (rx_first && sock_receive(l, kind == SB_ORACLE_SOCK_PIPE))
 		return -1;
+	if (is_udp(l) && !rx_first)
+		have_csum = !sb_udp_snmp_read(&k0);
 	if (file ? change_src(l) : (memset(l->x, NEW, PAGE), 0))
 		return -1;
 	if (kind == SB_ORACLE_SOCK_PIPE ? read_pipe(l, l->pb[0])
 					: !rx_first && sock_receive(l, false))
-		return -1;
+		return have_csum && csum_dropped(l, &k0, what) ? 0 : -1;
 	verdict(l, what,
 		kind == SB_ORACLE_SOCK_PIPE   ? "the other pipe"
 		: kind == SB_ORACLE_SOCK_USER ? "the receiving buffer"

@@ -173,9 +173,10 @@ static bool vanished(struct sb_peer *p)
 		return true;
 	if (!atomic_load(&p->vanish))
 		return false;
+	/* the reason first: the workload's thread sees the closed socket at once */
+	fail(p, -ECONNRESET, "the peer closed its socket and went away (test hook)");
 	close(p->fd); /* p->fd keeps its value: other threads read it */
 	atomic_store(&p->closed, true);
-	fail(p, -ECONNRESET, "the peer closed its socket and went away (test hook)");
 	return true;
 }
 

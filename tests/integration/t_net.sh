@@ -42,8 +42,8 @@ jq_ok "$r" 'all(.cells[] | select(.target == "tcp" and .socket.peer == "receives
 	"tcp send side: the peer checked every byte it received"
 jq_ok "$r" 'all(.cells[] | select(.target == "udp"); .socket.datagrams as $d | $d.received > 0 and $d.received + $d.lost == $d.sent)' \
 	"udp: sent = received + lost in every cell"
-jq_ok "$r" 'all(.cells[] | select(.target == "udp" and .socket.peer == "receives"); .socket.datagrams.lost == .socket.datagrams.kernel.in_errors)' \
-	"udp send side: the datagrams lost are the kernel's InErrors"
+jq_ok "$r" 'all(.cells[] | select(.target == "udp"); .socket.datagrams.lost == .socket.datagrams.kernel.rcvbuf_errors)' \
+	"udp: the datagrams lost are the kernel's RcvbufErrors"
 jq_ok "$r" 'all(.cells[] | select(.target == "udp") | .samples[]; .datagrams.sent >= .datagrams.received and .datagrams.intact_bytes == .bytes)' \
 	"udp samples: throughput counts the intact bytes"
 jq_ok "$r" 'all(.cells[] | select(.target == "udp"); .params.dgram_size == 8192)' "udp: datagram size recorded"
@@ -111,8 +111,10 @@ jq_ok "$r" 'all(.cells[]; .status == "ok" and .verify == "passed" and .params.ne
 	"all ok and verified, keyed as veth"
 jq_ok "$r" "all(.cells[]; .socket.server_netns != .socket.netns and .socket.server_netns != \"$host_ns\" and (.socket.path | test(\"192.0.2.2\")))" \
 	"the server end is in a second private namespace, across the veth pair"
-jq_ok "$r" 'all(.cells[] | select(.target == "udp"); .socket.datagrams.lost == .socket.datagrams.kernel.in_errors and .socket.datagrams.kernel.in_datagrams >= .socket.datagrams.received)' \
+jq_ok "$r" 'all(.cells[] | select(.target == "udp"); .socket.datagrams.lost == .socket.datagrams.kernel.rcvbuf_errors and .socket.datagrams.kernel.in_datagrams >= .socket.datagrams.received)' \
 	"udp over veth: loss and arrivals agree with both namespaces' kernel counters"
+jq_ok "$r" 'all(.cells[] | select(.target == "udp" and .workload == "splice.file-to-socket"); .accounting.oracle.result == "by_reference" and (.accounting.oracle.evidence | test("InCsumErrors")) and .socket.datagrams.kernel.in_csum_errors == 1)' \
+	"udp over veth: the oracle's changed page fails the receiver's checksum (by reference)"
 is "$(net_state)" "$before" "after --net veth: no veth device or namespace on the host"
 
 # 5. bad input
