@@ -303,11 +303,13 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	o->seed_set = sb_opts_was_set(c, set, "seed");
 	if (o->dir && sb_opts_was_set(c, set, "target")) {
 		for (size_t i = 0; i < o->targets.n; i++)
-			if (strcmp(o->targets.v[i], SB_TARGET_PIPE))
+			if (strcmp(o->targets.v[i], SB_TARGET_PIPE) &&
+			    strcmp(o->targets.v[i], SB_TARGET_TCP) &&
+			    strcmp(o->targets.v[i], SB_TARGET_UDP))
 				return sb_usage_err("run",
 						    "--dir and --target %s are exclusive (--dir "
-						    "replaces the file systems; only 'pipe' may "
-						    "be added)",
+						    "replaces the file systems; only 'pipe', "
+						    "'tcp' and 'udp' may be added)",
 						    o->targets.v[i]);
 	}
 	if (o->dir && o->scratch_root)
@@ -458,6 +460,13 @@ static int expand_axes(const struct sb_run_opts *o, struct cell_vec *cv, struct 
 		if (c->sink == SB_SINK_FILE) {
 			if (!(w->flags & SB_WL_AX_SINK_FILE) || c->sock_type != SOCK_STREAM)
 				continue;
+			if (o->dir) { /* one file sink, in the --dir directory */
+				c->in_dir = true;
+				if (push(cv, c))
+					return -ENOMEM;
+				c->in_dir = false;
+				continue;
+			}
 			for (size_t k = 0; k < o->net_fs.n; k++) {
 				c->fs = sb_fs_from_name(o->net_fs.v[k]);
 				if (push(cv, c))
@@ -545,8 +554,10 @@ static int expand_socket(const struct sb_run_opts *o, struct cell_vec *cv,
 	for (size_t p = 0; !err && p < SB_ARRAY_SIZE(protos); p++) {
 		if (!list_has(&o->targets, protos[p].target))
 			continue;
-		if (!(w->flags & SB_WL_SRC_FILE)) {
-			err = expand_target(o, cv, w, protos[p].target, -1, false, protos[p].type);
+		/* without a file leg, or with --dir: the file leg is in the --dir directory */
+		if (!(w->flags & SB_WL_SRC_FILE) || o->dir) {
+			err = expand_target(o, cv, w, protos[p].target, -1,
+					    o->dir && (w->flags & SB_WL_SRC_FILE), protos[p].type);
 			continue;
 		}
 		for (size_t k = 0; !err && k < o->net_fs.n; k++)
@@ -684,7 +695,8 @@ json_t *sb_cell_params(const struct sb_cell *c, const struct sb_run_opts *o)
 		json_object_set_new(p, "proto", json_string(c->target));
 		json_object_set_new(p, "net", json_string(c->veth ? "veth" : "lo"));
 		json_object_set_new(p, "fs", c->fs >= 0 ? json_string(sb_fs_name((enum sb_fs)c->fs))
-							: json_null());
+					     : c->in_dir ? json_string("dir")
+							 : json_null());
 		if (c->sock_type == SOCK_DGRAM)
 			json_object_set_new(p, "dgram_size",
 					    json_integer((json_int_t)sb_cell_dgram(c, o)));

@@ -108,12 +108,19 @@ int sb_dgram_receive(struct sb_dgram_track *t, const struct sb_dgram_index *x,
 		abs = (uint64_t)ord;
 		t->started = true;
 	} else {
-		/* the lap that puts the ordinal nearest to the one expected */
+		/*
+		 * Ordinals repeat every period. One earlier than expected by at
+		 * most the reorder window arrived late; further back, it is the
+		 * next lap after a gap (a sender outrunning the receiver loses
+		 * long runs, a single flow rarely reorders far).
+		 */
+		uint64_t window = x->n / 8 ? x->n / 8 : 1;
+
 		abs = t->next / x->n * x->n + (uint64_t)ord;
-		if (abs + x->n / 2 < t->next)
+		if (abs < t->next && t->next - abs > window)
 			abs += x->n;
-		else if (abs > t->next + x->n / 2 && abs >= x->n)
-			abs -= x->n;
+		else if (abs >= x->n && abs > t->next && abs - t->next >= x->n - window)
+			abs -= x->n; /* the end of the previous lap, late */
 	}
 	if (abs >= t->next) {
 		t->gaps += abs - t->next;

@@ -3,7 +3,9 @@
 . "${SB_TOP:-.}/tests/lib.sh"
 
 tmp=$(mktemp /tmp/sb-t_list-XXXXXX) || bail "mktemp"
-trap 'rm -f "$tmp"' EXIT
+human=$(mktemp /tmp/sb-t_list-XXXXXX) || bail "mktemp"
+trap 'rm -f "$tmp" "$human"' EXIT
+"$SB" list >"$human"
 
 "$SB" list --json >"$tmp"; ok $? "list --json exits 0"
 jq_ok "$tmp" '.schema == "splicebench.workloads/1"' "schema"
@@ -16,7 +18,7 @@ for id in splice.file-to-pipe splice.pipe-to-file splice.file-to-file sendfile.f
 	rw.socket-read; do
 	jq_ok "$tmp" "any(.workloads[]; .id == \"$id\" and (.summary | length) > 0 and (.path | length) > 0)" \
 		"$id listed with summary and path"
-	"$SB" list | grep -q "^$id "; ok $? "$id in the human listing"
+	grep -q "^$id " "$human"; ok $? "$id in the human listing"
 done
 jq_ok "$tmp" '[.workloads[] | select(.zero_copy_capable) | .twin] | all(. != null or true)' \
 	"twins are strings or null"

@@ -19,7 +19,7 @@ net_state() {
 }
 before=$(net_state)
 host_ns="net:[$(stat -Lc %i /proc/self/ns/net)]"
-quick="--duration 0.05 --samples 2 --warmup 0 --probes off"
+quick="--duration 0.05 --samples 2 --warmup 0 --probes off --scratch-root $work"
 all=splice.file-to-socket,splice.socket-to-pipe,sendfile.file-to-socket,vmsplice.user-to-socket
 all=$all,zerocopy.user-to-socket,rw.file-to-socket,rw.user-to-socket,rw.socket-read
 
@@ -63,6 +63,16 @@ jq_ok "$r" '[.cells[].key] == ["splice.socket-to-pipe/tcp/64k/sink=user,nonblock
 jq_ok "$r" 'all(.cells[]; .status == "ok" and .verify == "passed")' "all ok and verified"
 jq_ok "$r" 'all(.cells[] | select(.target == "udp" and .socket.peer == "sends"); .socket.datagrams.reordered != null)' \
 	"udp received into user memory: reordering is observed (a number)"
+
+# --dir: the file leg and the file sink in the run's directory under PATH
+mkdir -p "$work/d"
+# shellcheck disable=SC2086
+"$SB" run -q --dir "$work/d" -t tcp,udp -w splice.file-to-socket,splice.socket-to-pipe \
+	--sink devnull,file $(echo $quick | sed 's/--scratch-root [^ ]*//') --out "$work/dir" >/dev/null
+ok $? "--dir with -t tcp,udp: exit 0"
+jq_ok "$work/dir/result.json" '(.cells | length) == 5 and all(.cells[]; .status == "ok" and .verify == "passed") and ([.cells[] | select(.params.fs == "dir")] | length) == 3' \
+	"file legs and the tcp file sink in the --dir directory"
+is "$(ls -A "$work/d")" "" "nothing left in the --dir directory"
 
 # 2. a damaged byte is caught, sending and receiving, tcp and udp
 # shellcheck disable=SC2086
@@ -146,7 +156,7 @@ fi
 
 # 6. SIGINT: the namespace lives as long as the run, and goes with it
 # shellcheck disable=SC2086
-"$SB" run -q -t tcp -w rw.user-to-socket --duration 0.5 --samples 50 --probes off \
+"$SB" run -q -t tcp -w rw.user-to-socket --duration 0.5 --samples 50 --probes off --scratch-root "$work" \
 	--out "$work/int" >/dev/null 2>&1 &
 pid=$!
 i=0
@@ -165,4 +175,5 @@ is $? 130 "SIGINT: exit 130"
 lsns -t net -n -o NS 2>/dev/null | grep -qx "$ns"
 is $? 1 "SIGINT: its network namespace is gone"
 is "$(net_state)" "$before" "no interface, veth device or named namespace left behind"
+is "$(leftovers "$work")" "" "no mount, loop device or scratch directory left behind"
 done_testing
