@@ -51,6 +51,8 @@ unsigned int sb_fd_role(const struct sb_wl_ctx *c, int fd)
 
 void sb_count_io(struct sb_wl_ctx *c, struct sb_io io, ssize_t n)
 {
+	if (n > 0)
+		c->eagain_since = 0; /* progress */
 	if (n > 0 && io.sys < SB_NR_SYS)
 		c->io[SB_SYS_SLOT(io.sys, sb_fd_role(c, io.from), sb_fd_role(c, io.to))] +=
 			(uint64_t)n;
@@ -102,8 +104,20 @@ bool sb_eagain_wait(struct sb_wl_ctx *c, int in, int out)
 {
 	struct pollfd p[2] = { { .fd = in, .events = POLLIN }, { .fd = out, .events = POLLOUT } };
 
+	uint64_t now = sb_now_ns();
+
 	if (errno != EAGAIN || !(c->splice_flags & SPLICE_F_NONBLOCK))
 		return false;
+	/*
+	 * A socket's timeout also says EAGAIN, and the pipe beside it is always
+	 * ready: without progress for 10 s the other side is gone.
+	 */
+	if (!c->eagain_since) {
+		c->eagain_since = now;
+	} else if (now - c->eagain_since > 10 * SB_NSEC_PER_SEC) {
+		errno = ETIMEDOUT;
+		return false;
+	}
 	c->eagain++;
 	c->syscalls += 2; /* the call that said EAGAIN and the poll */
 	switch (poll(p, 2, 10000)) {

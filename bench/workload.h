@@ -76,6 +76,7 @@ struct sb_wl_ctx {
 	/* updated by ops */
 	uint64_t syscalls;
 	uint64_t eagain;     /* EAGAIN retries (non-blocking pipes) */
+	uint64_t eagain_since; /* when the current run of EAGAIN without progress began, or 0 */
 	uint64_t dgrams;     /* datagrams sent or received by the op */
 	uint64_t zc_sends;   /* MSG_ZEROCOPY: sends that will be completed */
 	uint64_t zc_done;    /* completions read from the error queue */

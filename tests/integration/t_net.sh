@@ -110,6 +110,10 @@ r=$work/vanish/result.json
 jq_ok "$r" '(.cells | length) == 4 and all(.cells[]; .status == "failed" and (.reason | test("peer")))' \
 	"each of the four cells failed with a reason naming the peer"
 jq_ok "$r" 'all(.cells[]; (.samples | length) == 1)' "each failed after its first sample"
+# shellcheck disable=SC2086
+timeout 60 "$SB" run -q -t udp -w splice.socket-to-pipe --splice-flags nonblock --inject-peer-vanish \
+	$quick --out "$work/vanish-nb" >/dev/null 2>&1
+is $? 1 "nonblock: a vanished UDP sender fails the cell within the bounds, no hang"
 
 # --net veth: a second namespace and a veth pair between the two
 # shellcheck disable=SC2086
