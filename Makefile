@@ -7,6 +7,8 @@
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make bench-overhead  splicebench vs a hand-written loop (and fio if installed)
 #   make bench-probes    the cost of the copy-accounting probes, off vs on
+#   make bench-gate      the gate's false alarms (A/A) and detection power on this machine
+#   make fuzz            fuzz the result reader for 5 minutes, keep new corpus inputs
 #   make clean
 #
 # Knobs: O=build  V=1  WERROR=1  CC=  EXTRA_CFLAGS=  EXTRA_LDFLAGS=  RUN_ARGS=
@@ -108,7 +110,8 @@ NEED_DEPS := deps
 endif
 
 .PHONY: all static deps run check check-unit check-cli check-integration check-san check-leak check-bpf-min \
-	cppcheck install clean bench-overhead bench-probes help FORCE
+	check-fuzz fuzz \
+	cppcheck install clean bench-overhead bench-probes bench-gate help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -211,16 +214,39 @@ $(O)/san/tests/unit/t_%: $(O)/san/tests/unit/t_%.o $(O)/san/tests/tap.o $(O)/san
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# fuzz tree: clang with libFuzzer and ASan+UBSan (tests/fuzz; warnings are the gcc build's job)
+FUZZ_CC ?= $(CLANG)
+FUZZ_CFLAGS := $(BASE_CPPFLAGS) -std=gnu11 -pthread -g -O1 -w $(PKG_CFLAGS) -MMD -MP \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(O)/fuzz/%.o)
+FUZZ_BIN := $(O)/fuzz/fuzz_result
+FUZZ_TIME ?= 20
+
+$(O)/fuzz/src/acct.o: $(BPF_SKELS)
+
+$(O)/fuzz/%.o: %.c $(O)/build-info.h | $(NEED_DEPS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(O)/fuzz/libsb.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_BIN): $(O)/fuzz/tests/fuzz/fuzz_result.o $(O)/fuzz/libsb.a
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- run
 run: $(BIN)
-	$(Q)./$(BIN) run --quick $(RUN_ARGS)
+	$(Q)./$(BIN) run --quick --plot $(RUN_ARGS)
 
 # ---------------------------------------------------------------- tests
 TEST_ENV = SPLICEBENCH=$(abspath $(1)) SB_TOP=$(CURDIR) SB_BUILD=$(abspath $(O))
 
-check: all check-unit check-cli check-integration check-san check-leak cppcheck check-bpf-min
+check: all check-unit check-cli check-integration check-san check-leak check-fuzz cppcheck \
+	check-bpf-min
 	@echo "check: all tests passed"
 
 check-unit: $(UNIT_BINS)
@@ -246,6 +272,22 @@ check-leak: $(UNIT_BINS)
 			{ cat $(O)/valgrind.out; echo "check-leak: $$t failed under valgrind"; exit 1; }; \
 	done; echo "check-leak: $(words $(UNIT_BINS)) test binaries clean under valgrind"
 
+# The result reader under libFuzzer for FUZZ_TIME seconds, starting from the
+# committed corpus; new inputs go to a temporary directory (make fuzz keeps them).
+check-fuzz: $(FUZZ_BIN)
+	$(Q)tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+		-dict=tests/fuzz/result.dict -artifact_prefix=$$tmp/ \
+		$$tmp tests/fuzz/corpus > $(O)/fuzz.out 2>&1 || \
+	{ tail -n 40 $(O)/fuzz.out; ls -l $$tmp; echo "check-fuzz: a crash or leak (above)"; exit 1; }; \
+	echo "check-fuzz: $$(grep -o 'Done [0-9]* runs' $(O)/fuzz.out | tail -n1) in $(FUZZ_TIME) s, no crash"
+
+# Longer fuzzing that adds what it finds to the committed corpus (then merge).
+fuzz: $(FUZZ_BIN)
+	$(Q)tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(FUZZ_BIN) -max_total_time=300 -timeout=10 -dict=tests/fuzz/result.dict $$tmp tests/fuzz/corpus && \
+	$(FUZZ_BIN) -merge=1 tests/fuzz/corpus $$tmp
+
 check-bpf-min: $(O)/bpf-min/accounting.bpf.o
 	@echo "check-bpf-min: bpf/accounting.bpf.c compiles against the pinned bpf/vmlinux-min.h"
 
@@ -264,6 +306,9 @@ bench-overhead: $(BIN) $(TOOL_BINS)
 
 bench-probes: $(BIN)
 	$(Q)SPLICEBENCH=$(abspath $(BIN)) sh scripts/bench-probes.sh
+
+bench-gate: $(BIN)
+	$(Q)SPLICEBENCH=$(abspath $(BIN)) sh scripts/bench-gate.sh
 
 # ---------------------------------------------------------------- install
 install: $(BIN) $(STATIC_BIN)

@@ -16,8 +16,9 @@ libjansson-dev libxxhash-dev liblzma-dev"
 # ip(8) for --net veth.
 RUN="e2fsprogs xfsprogs util-linux gnuplot-nox qemu-system-x86 iproute2"
 # Test: TAP runner, static analysis, leak check, JSON checks in shell tests, an
-# independent cpio reader to check the initramfs writer.
-TEST="perl cppcheck valgrind jq cpio"
+# independent cpio reader to check the initramfs writer, an XML checker for the
+# JUnit output of gate.
+TEST="perl cppcheck valgrind jq cpio libxml2-utils"
 OPTIONAL="fio"
 
 check_only=0

@@ -18,6 +18,7 @@
 #include "cmds.h"
 #include "engine.h"
 #include "log.h"
+#include "plot.h"
 #include "result.h"
 #include "run.h"
 #include "scratch.h"
@@ -138,6 +139,23 @@ static void dry_run(const struct sb_cell *cells, size_t n)
 		printf("%s\n", key);
 	}
 	printf("%zu cells\n", n);
+}
+
+/* The pictures of the result just written; failures are warnings. */
+static void plot_result(const char *path, const char *outdir, bool to_stderr)
+{
+	char dir[PATH_MAX + 8], err[1024];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s/plots", outdir);
+	ret = sb_plot_result_file(path, dir, err, sizeof(err));
+	if (!ret)
+		fprintf(to_stderr ? stderr : stdout, "plots: %s\n", dir);
+	else if (ret == -ENOENT)
+		sb_err("warning: run: --plot: %s; the .dat files and plot.gp are in %s (the "
+		       "result is written)", err, dir);
+	else
+		sb_err("warning: run: --plot: %s (the result is written)", err);
 }
 
 int sb_cmd_run(int argc, char **argv)
@@ -366,6 +384,10 @@ int sb_cmd_run(int argc, char **argv)
 		if (!o.quiet)
 			sb_result_table(doc, stdout);
 		printf("results: %s\n", path);
+	}
+	if (o.plot && !stopped) {
+		fflush(stdout);
+		plot_result(path, outdir, o.json);
 	}
 
 	if (stopped)

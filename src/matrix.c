@@ -169,6 +169,10 @@ static const struct sb_opt run_opts[] = {
 	  .help = "more diagnostics on stderr" },
 	{ .name = "dry-run", .type = SB_OPT_SETVAL, .off = OFF(dry_run), .setval = 1,
 	  .help = "list the cells that would run, run nothing" },
+	{ .name = "plot", .type = SB_OPT_SETVAL, .off = OFF(plot), .setval = 1,
+	  .help = "after writing the result, draw its pictures (splicebench plot) into "
+		  "<result dir>/plots and print 'plots: DIR'; a failure (no gnuplot: install "
+		  "gnuplot-nox) is a warning and does not change the exit status" },
 	{ .name = "fs-device", .type = SB_OPT_STR, .off = OFF(fs_device_arg),
 	  .metavar = "FS=DEV[,FS=DEV]", .flags = SB_OPTF_HIDDEN,
 	  .help = "mount the ext4/xfs file system already on block device DEV instead of making "

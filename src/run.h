@@ -49,6 +49,7 @@ struct sb_run_opts {
 	int quiet;
 	int verbose;
 	int dry_run;
+	int plot;		/* draw the result's pictures after writing it */
 	int inject_corruption;	/* test hook: corrupt one received byte in the verification pass */
 	int inject_peer_vanish;	/* test hook: socket cells' peer closes its socket after sample 1 */
 	int probes;		/* enum sb_probe_mode */

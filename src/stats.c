@@ -6,7 +6,7 @@
 
 #include "stats.h"
 
-static int cmp_double(const void *a, const void *b)
+int sb_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -43,7 +43,7 @@ int sb_summarize(const double *v, size_t n, struct sb_summary *s)
 	if (!tmp)
 		return -ENOMEM;
 	memcpy(tmp, v, n * sizeof(*tmp));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	qsort(tmp, n, sizeof(*tmp), sb_cmp_double);
 
 	s->n = n;
 	for (size_t i = 0; i < n; i++)
@@ -60,7 +60,7 @@ int sb_summarize(const double *v, size_t n, struct sb_summary *s)
 
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = fabs(v[i] - s->median);
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	qsort(tmp, n, sizeof(*tmp), sb_cmp_double);
 	s->mad = sb_quantile_sorted(tmp, n, 0.5);
 	s->cv = s->mean != 0.0 ? s->stddev / fabs(s->mean) : NAN;
 	s->rcv = s->median != 0.0 ? 1.4826 * s->mad / fabs(s->median) : NAN;
@@ -89,4 +89,20 @@ json_t *sb_summary_to_json(const struct sb_summary *s)
 	json_object_set_new(o, "cv", sb_json_real(s->cv));
 	json_object_set_new(o, "rcv", sb_json_real(s->rcv));
 	return o;
+}
+
+double sb_median(const double *v, size_t n)
+{
+	double *t, m;
+
+	if (!n)
+		return NAN;
+	t = malloc(n * sizeof(*t));
+	if (!t)
+		return NAN;
+	memcpy(t, v, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), sb_cmp_double);
+	m = sb_quantile_sorted(t, n, 0.5);
+	free(t);
+	return m;
 }

@@ -23,6 +23,12 @@ struct sb_summary {
 	double rcv;    /* robust CV: 1.4826 * mad / median */
 };
 
+/* qsort() comparator: doubles in ascending order. */
+int sb_cmp_double(const void *a, const void *b);
+
+/* Median of @n values (not modified); NAN when n is 0 or out of memory. */
+double sb_median(const double *v, size_t n);
+
 /* Quantile of sorted data, linear interpolation between order statistics (R type 7). */
 double sb_quantile_sorted(const double *sorted, size_t n, double q);
 
