@@ -16,16 +16,16 @@
 #    benchmark's pinned CPU, and the same workload with a 4k chunk
 #    presented as the 64k cell (its params rewritten).
 #
-# Environment: SPLICEBENCH, ROUNDS (20), RUNS (5 per side), SAMPLES (5 per
-# run), SECONDS_PER (0.05 s per sample), SHIFTS ("2 3 5 10 20"), CPU (0),
+# Environment: SPLICEBENCH, ROUNDS (20), RUNS (10 per side), SAMPLES (5 per
+# run), SECONDS_PER (0.05 s per sample), SHIFTS ("2 3 5 10 15 20"), CPU (0),
 # WORKLOAD (vmsplice.pipe-to-user on the pipe target: no root needed).
 set -eu
 : "${SPLICEBENCH:?}"
 ROUNDS=${ROUNDS:-20}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-10}
 SAMPLES=${SAMPLES:-5}
 SECS=${SECONDS_PER:-0.05}
-SHIFTS=${SHIFTS:-"2 3 5 10 20"}
+SHIFTS=${SHIFTS:-"2 3 5 10 15 20"}
 CPU=${CPU:-0}
 WORKLOAD=${WORKLOAD:-vmsplice.pipe-to-user}
 SB=$SPLICEBENCH
