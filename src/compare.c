@@ -163,6 +163,14 @@ static void env_diff(const struct sb_resset *b, const struct sb_resset *n,
 			env_one(field, e->cls, NULL, v, s, out, trouble);
 		}
 	}
+	/* a run stopped by a signal has only the cells it finished */
+	for (k = 0; k < 2; k++)
+		for (f = 0; f < sets[k]->nfiles; f++)
+			if (json_is_true(sb_json_path(sets[k]->files[f].doc, "run.interrupted")))
+				json_array_append_new(warnings,
+						      json_sprintf("%s: %s was interrupted (run.interrupted): "
+								   "only the cells it finished are in it",
+								   k ? "new" : "base", sets[k]->files[f].path));
 	/* files within one side should agree on what matters */
 	for (k = 0; k < 2; k++) {
 		for (f = 1; f < sets[k]->nfiles; f++) {

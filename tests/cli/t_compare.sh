@@ -139,6 +139,11 @@ gate_is 0 "tcg on both sides: throughput is informational" $S "$dir/tcg.json" \
 	"$(edit "$dir/slow.json" '.guest = {accel: "tcg"}' "$dir/tcg-slow.json"; echo "$dir/tcg-slow.json")"
 grep -q 'not gated: a side ran under tcg' "$dir/out"; ok $? "says why"
 
+edit "$A" '.run.interrupted = true' "$dir/intr.json"
+"$SB" compare -f json "$A" "$dir/intr.json" > "$dir/intr-cmp.json"
+jq_ok "$dir/intr-cmp.json" '.warnings | any(test("intr.json was interrupted"))' \
+	"an interrupted run is a warning"
+
 # ---- sets: labels, directories, missing cells
 "$SB" compare base="$A" patched="$dir/slow.json" > "$dir/out"
 grep -q '^base: base (1 file' "$dir/out" && grep -q '^new:  patched (1 file' "$dir/out"
