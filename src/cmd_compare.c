@@ -181,6 +181,7 @@ static int settings_from(const struct sb_opt_cmd *c, const struct cmp_opts *o,
 	s->unit = (enum sb_unit)o->unit;
 	s->strict = o->strict;
 	s->allow_missing = o->allow_missing;
+	s->no_fail = o->no_fail;
 	return 0;
 }
 
@@ -263,8 +264,6 @@ static int run_compare(const struct sb_opt_cmd *c, bool gate, int argc, char **a
 			       json_string_value(json_array_get(json_object_get(doc, "trouble"), 0)));
 		json_decref(doc);
 	}
-	if (ret == SB_EXIT_FAIL && o.no_fail)
-		ret = SB_EXIT_OK;
 	sb_resset_free(&base);
 	sb_resset_free(&new);
 out:

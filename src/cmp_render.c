@@ -226,12 +226,14 @@ static void render_text(const json_t *doc, bool all, FILE *out)
 	const json_t *row;
 	struct rowtext t;
 	size_t i, hidden = 0;
-	char metric[64];
+	char metric[64], cihdr[32];
 
 	fprintf(out, "splicebench %s\n", str_of(doc, "command"));
 	header_text(doc, out, "");
+	snprintf(cihdr, sizeof(cihdr), "%.0f%% CI (%%)",
+		 100 * real_of(json_object_get(doc, "settings"), "confidence"));
 	fprintf(out, "\n  %-18s %-20s %-20s %-8s %-16s %-8s %-7s %s\n", "metric", "base", "new",
-		"delta", "95% CI (%)", "p_adj", "n", "verdict");
+		"delta", cihdr, "p_adj", "n", "verdict");
 	json_array_foreach(json_object_get(doc, "rows"), i, row) {
 		if (!row_shown(row, all)) {
 			hidden++;
@@ -282,7 +284,8 @@ static void render_markdown(const json_t *doc, bool all, FILE *out)
 		return;
 	}
 	header_text(doc, out, "- ");
-	fprintf(out, "\n| cell | metric | base | new | delta | 95%% CI (%%) | p_adj | n | verdict |\n");
+	fprintf(out, "\n| cell | metric | base | new | delta | %.0f%% CI (%%) | p_adj | n | verdict |\n",
+		100 * real_of(json_object_get(doc, "settings"), "confidence"));
 	fprintf(out, "|---|---|---|---|---|---|---|---|---|\n");
 	json_array_foreach(json_object_get(doc, "rows"), i, row) {
 		if (!row_shown(row, all)) {
@@ -323,7 +326,16 @@ static void xml_escaped(FILE *out, const char *s)
 	}
 }
 
-/* JUnit: one test case per gated row, one error case per trouble. */
+/* A gated row that decided something (an undecided one is in the trouble list). */
+static bool junit_case(const json_t *row)
+{
+	const char *v = str_of(row, "verdict");
+
+	return json_is_true(json_object_get(row, "gated")) && strcmp(v, "INSUFFICIENT") &&
+	       strcmp(v, "MISSING") && strcmp(v, "INVALID");
+}
+
+/* JUnit: one test case per decided gated row, one error case per trouble. */
 static void render_junit(const json_t *doc, FILE *out)
 {
 	const json_t *rows = json_object_get(doc, "rows"), *trouble = json_object_get(doc, "trouble");
@@ -334,7 +346,7 @@ static void render_junit(const json_t *doc, FILE *out)
 	const char *v;
 
 	json_array_foreach(rows, i, row) {
-		if (!json_is_true(json_object_get(row, "gated")))
+		if (!junit_case(row))
 			continue;
 		tests++;
 		failures += !strcmp(str_of(row, "verdict"), "REGRESSION");
@@ -353,7 +365,7 @@ static void render_junit(const json_t *doc, FILE *out)
 		fprintf(out, "\"/>\n    </testcase>\n");
 	}
 	json_array_foreach(rows, i, row) {
-		if (!json_is_true(json_object_get(row, "gated")))
+		if (!junit_case(row))
 			continue;
 		v = str_of(row, "verdict");
 		row_text(row, &rt);

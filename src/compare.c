@@ -63,6 +63,34 @@ static const struct env_field {
 
 static const char *const env_class_name[] = { "error", "warn", "info" };
 
+/*
+ * Append a message to @arr (trouble or warnings): one line, and always a
+ * string: text from a file that is not UTF-8 has its other bytes replaced,
+ * so a reason for exit 2 can never be dropped.
+ */
+static void add_msg(json_t *arr, const char *fmt, ...) SB_PRINTF(2, 3);
+
+static void add_msg(json_t *arr, const char *fmt, ...)
+{
+	char buf[1024];
+	json_t *j;
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sb_one_line(buf);
+	j = json_string(buf);
+	if (!j) {
+		for (p = buf; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		j = json_string(buf);
+	}
+	json_array_append_new(arr, j ? j : json_string("(out of memory)"));
+}
+
 /* tool.version: another major version is an error-class difference, a minor one a warning */
 static enum env_class version_class(const json_t *a, const json_t *b)
 {
@@ -114,10 +142,9 @@ static void env_one(const char *field, enum env_class cls, const json_t *bv, con
 	json_t *jb = env_value(bv), *jn = env_value(nv);
 
 	if (cls == ENV_ERROR && s->env == SB_ENV_ERROR)
-		json_array_append_new(trouble,
-				      json_sprintf("the environments differ in %s ('%s' vs '%s'); "
+		add_msg(trouble, "the environments differ in %s ('%s' vs '%s'); "
 						   "--env-mismatch warn compares anyway",
-						   field, json_string_value(jb), json_string_value(jn)));
+						   field, json_string_value(jb), json_string_value(jn));
 	if (s->env == SB_ENV_IGNORE && cls != ENV_ERROR) {
 		json_decref(jb);
 		json_decref(jn);
@@ -167,10 +194,9 @@ static void env_diff(const struct sb_resset *b, const struct sb_resset *n,
 	for (k = 0; k < 2; k++)
 		for (f = 0; f < sets[k]->nfiles; f++)
 			if (json_is_true(sb_json_path(sets[k]->files[f].doc, "run.interrupted")))
-				json_array_append_new(warnings,
-						      json_sprintf("%s: %s was interrupted (run.interrupted): "
+				add_msg(warnings, "%s: %s was interrupted (run.interrupted): "
 								   "only the cells it finished are in it",
-								   k ? "new" : "base", sets[k]->files[f].path));
+								   k ? "new" : "base", sets[k]->files[f].path);
 	/* files within one side should agree on what matters */
 	for (k = 0; k < 2; k++) {
 		for (f = 1; f < sets[k]->nfiles; f++) {
@@ -180,11 +206,9 @@ static void env_diff(const struct sb_resset *b, const struct sb_resset *n,
 				bv = sb_json_path(sets[k]->files[0].doc, env_fields[i].path);
 				nv = sb_json_path(sets[k]->files[f].doc, env_fields[i].path);
 				if (!env_equal(bv, nv))
-					json_array_append_new(
-						warnings,
-						json_sprintf("%s: %s differs between %s and %s",
+					add_msg(warnings, "%s: %s differs between %s and %s",
 							     k ? "new" : "base", env_fields[i].path,
-							     sets[k]->files[0].path, sets[k]->files[f].path));
+							     sets[k]->files[0].path, sets[k]->files[f].path);
 			}
 		}
 	}
@@ -261,11 +285,17 @@ static bool worse(const struct sb_metric *m, double delta)
 	return m->better == SB_BETTER_HIGHER ? delta < 0 : delta > 0;
 }
 
-static bool exact_constant(const struct side *sd)
+/* Every raw value of a side (before any run medians) the same, up to EXACT_EPS. */
+static bool exact_constant(const struct sb_mvals *mv)
 {
-	double tol = EXACT_EPS * fmax(fabs(sd->sum.min), fabs(sd->sum.max));
+	double lo = INFINITY, hi = -INFINITY;
+	size_t i;
 
-	return sd->sum.max - sd->sum.min <= tol;
+	for (i = 0; i < mv->n; i++) {
+		lo = fmin(lo, mv->v[i]);
+		hi = fmax(hi, mv->v[i]);
+	}
+	return hi - lo <= EXACT_EPS * fmax(fabs(lo), fabs(hi));
 }
 
 static void add_note(json_t *row, const char *fmt, ...) SB_PRINTF(2, 3);
@@ -441,7 +471,7 @@ static int make_row(const struct sb_resset *base, const struct sb_resset *new,
 {
 	struct side b, n;
 	json_t *row;
-	bool gated, tcg;
+	bool gated, tcg, constant;
 	int ret;
 
 	ret = side_load(base, bc, m, s, &b);
@@ -473,6 +503,8 @@ static int make_row(const struct sb_resset *base, const struct sb_resset *new,
 		json_object_set_new(row, "new", side_json(&n));
 		goto out;
 	}
+	/* an exact metric's constancy is judged on the raw values, not on run medians */
+	constant = m->assume == SB_ASSUME_EXACT && exact_constant(&b.mv) && exact_constant(&n.mv);
 	ret = choose_unit(row, m, &b, &n, s);
 	if (ret)
 		goto out;
@@ -486,7 +518,7 @@ static int make_row(const struct sb_resset *base, const struct sb_resset *new,
 		add_note(row, "outliers flagged (robust z > %.1f), kept: %zu in base, %zu in new",
 			 s->outlier_z, json_array_size(b.outliers), json_array_size(n.outliers));
 	if (m->assume == SB_ASSUME_EXACT) {
-		if (exact_constant(&b) && exact_constant(&n)) {
+		if (constant) {
 			row_exact(row, m, &b, &n);
 			goto out;
 		}
@@ -623,10 +655,9 @@ static bool cell_usable(const struct sb_rcell *bc, const struct sb_rcell *nc,
 		json_array_append_new(json_object_get(cells, bc ? "only_base" : "only_new"),
 				      json_string(c->key));
 		if (!s->allow_missing)
-			json_array_append_new(
-				trouble, json_sprintf("cell %s is only in %s (--allow-missing compares "
+			add_msg(trouble, "cell %s is only in %s (--allow-missing compares "
 						      "the cells both have)",
-						      c->key, bc ? "base" : "new"));
+						      c->key, bc ? "base" : "new");
 		return false;
 	}
 	if (!bc->ok && !nc->ok && bc->bad_status && nc->bad_status &&
@@ -647,9 +678,9 @@ static bool cell_usable(const struct sb_rcell *bc, const struct sb_rcell *nc,
 			      json_pack("{s:s, s:s, s:s, s:s?, s:s}", "cell", bad->key, "side", side,
 					"status", bad->bad_status, "reason", bad->bad_reason, "file",
 					bad->bad_file));
-	json_array_append_new(trouble, json_sprintf("cell %s is %s in %s (%s: %s)", bad->key,
+	add_msg(trouble, "cell %s is %s in %s (%s: %s)", bad->key,
 						    bad->bad_status, side, bad->bad_file,
-						    bad->bad_reason ? bad->bad_reason : "no reason"));
+						    bad->bad_reason ? bad->bad_reason : "no reason");
 	return false;
 }
 
@@ -668,14 +699,14 @@ static void unit_warning(const json_t *rows, json_t *warnings)
 			pooled++;
 	}
 	if (ungated)
-		json_array_append_new(warnings, json_sprintf(
+		add_msg(warnings,
 			"%zu noisy rows not gated: one run on a side, run-to-run variance unknown "
 			"(2 or more runs per side test the runs' medians; --unit samples gates the "
-			"samples of one run); informational rows are tested on the samples", ungated));
+			"samples of one run); informational rows are tested on the samples", ungated);
 	else if (pooled)
-		json_array_append_new(warnings, json_sprintf(
+		add_msg(warnings,
 			"%zu noisy rows tested on the samples of the runs pooled: run-to-run variance "
-			"is not covered", pooled));
+			"is not covered", pooled);
 }
 
 /* Geometric mean of new/base medians per ratio metric, over the rows that have both. */
@@ -715,8 +746,10 @@ static double badness(const json_t *row)
 	double d = member_real(row, "delta_pct");
 	const char *better = json_string_value(json_object_get(row, "better"));
 
-	if (isnan(d))
+	if (isnan(d) && !strcmp(json_string_value(json_object_get(row, "method")) ?: "", "exact"))
 		return 1e300; /* an exact change from 0: as bad as it gets */
+	if (isnan(d)) /* an absolute metric (a ratio): its change in percentage points */
+		d = 100 * member_real(row, "delta_abs");
 	return strcmp(better, "higher") ? d : -d;
 }
 
@@ -856,15 +889,12 @@ json_t *sb_compare(const struct sb_resset *base, const struct sb_resset *new,
 			improvements++;
 		else if (!strcmp(verdict, "MISSING") || !strcmp(verdict, "INVALID") ||
 			 (!strcmp(verdict, "INSUFFICIENT") && (s->insufficient_is_trouble || s->strict)))
-			json_array_append_new(
-				trouble,
-				json_sprintf("%s %s: %s (%s)", json_string_value(json_object_get(row, "cell")),
+			add_msg(trouble, "%s %s: %s (%s)", json_string_value(json_object_get(row, "cell")),
 					     json_string_value(json_object_get(row, "metric")), verdict,
-					     last_note(row)));
+					     last_note(row));
 		if (s->strict && json_is_true(json_object_get(row, "noisy")))
-			json_array_append_new(trouble,
-					      json_sprintf("%s %s: NOISY (--strict)", json_string_value(json_object_get(row, "cell")),
-							   json_string_value(json_object_get(row, "metric"))));
+			add_msg(trouble, "%s %s: NOISY (--strict)", json_string_value(json_object_get(row, "cell")),
+							   json_string_value(json_object_get(row, "metric")));
 	}
 	unit_warning(rows, warnings);
 	json_object_set_new(cells, "matched", json_integer((json_int_t)matched));
@@ -874,7 +904,8 @@ json_t *sb_compare(const struct sb_resset *base, const struct sb_resset *new,
 	json_object_set_new(doc, "geomean", geomeans(rows));
 	json_object_set_new(doc, "warnings", warnings);
 	json_object_set_new(doc, "trouble", trouble);
-	exit_code = json_array_size(trouble) ? SB_EXIT_USAGE : regressions ? SB_EXIT_FAIL : SB_EXIT_OK;
+	exit_code = json_array_size(trouble) ? SB_EXIT_USAGE :
+		    regressions && !s->no_fail ? SB_EXIT_FAIL : SB_EXIT_OK;
 	json_object_set_new(doc, "regressions", json_integer((json_int_t)regressions));
 	json_object_set_new(doc, "improvements", json_integer((json_int_t)improvements));
 	json_object_set_new(doc, "verdict", json_string(exit_code == SB_EXIT_USAGE ? "TROUBLE" :

@@ -35,6 +35,7 @@ struct sb_cmp_settings {
 	bool strict;	    /* NOISY and INSUFFICIENT gated metrics are trouble */
 	bool insufficient_is_trouble; /* gate: an INSUFFICIENT gated metric is trouble even without strict */
 	bool allow_missing; /* cells in only one set are listed, not trouble */
+	bool no_fail;	    /* compare --no-fail: a regression exits 0 (the verdict still says it) */
 	const char *const *gated; /* metric names, NULL-terminated; NULL: the table's KPIs */
 	const char *command;	  /* "compare" or "gate" (recorded) */
 };

@@ -326,8 +326,9 @@ static void json_err(const char *path, const json_error_t *jerr, char *err, size
 }
 
 /*
- * Read one file. @from_dir: a file that is not a splicebench result (not
- * JSON, another schema) is skipped (returns 1) instead of being an error.
+ * Read one file. @from_dir: a JSON file of another schema is skipped
+ * (returns 1) instead of being an error; a file that is not valid JSON is
+ * an error either way (a truncated run must not silently shrink a set).
  */
 static int load_file(struct sb_resset *rs, const char *path, bool from_dir, char *err,
 		     size_t errlen)
@@ -338,8 +339,7 @@ static int load_file(struct sb_resset *rs, const char *path, bool from_dir, char
 
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
-		if (from_dir)
-			return 1;
+		/* in a directory too: a truncated run must not just shrink n */
 		json_err(path, &jerr, err, errlen);
 		return -EINVAL;
 	}
@@ -381,6 +381,7 @@ int sb_resset_load_buffer(struct sb_resset *rs, const char *name, const char *bu
 	if (!ret)
 		return 0;
 fail:
+	sb_one_line(err);
 	sb_resset_free(rs);
 	return ret;
 }
@@ -464,6 +465,14 @@ static void split_spec(const char *spec, const char **label, size_t *label_len, 
 	*path = eq + 1;
 }
 
+/* One line: control characters copied from a file (a key, a schema) become '?'. */
+void sb_one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 int sb_resset_load(struct sb_resset *rs, const char *spec, char *err, size_t errlen)
 {
 	const char *label, *path;
@@ -503,6 +512,7 @@ int sb_resset_load(struct sb_resset *rs, const char *spec, char *err, size_t err
 	if (!ret)
 		return 0;
 fail:
+	sb_one_line(err);
 	sb_resset_free(rs);
 	return ret;
 }

@@ -47,7 +47,7 @@ struct sb_resset {
 /*
  * Load @spec: "PATH" or "LABEL=PATH"; PATH a result file, or a directory
  * searched (4 levels deep, in name order) for *.json files whose schema is
- * splicebench.result/N (other JSON files are ignored). Every file must be a
+ * splicebench.result/N (JSON files of another schema are ignored; one that is not valid JSON is an error). Every file must be a
  * valid result of major 1 (a cell without key, workload, target, params,
  * status or samples, a sample with a negative or non-numeric metric, ...
  * is invalid). Returns 0, or -errno with a one-line reason in @err (e.g.
@@ -59,6 +59,9 @@ int sb_resset_load(struct sb_resset *rs, const char *spec, char *err, size_t err
 int sb_resset_load_buffer(struct sb_resset *rs, const char *name, const char *buf, size_t len,
 			  char *err, size_t errlen);
 void sb_resset_free(struct sb_resset *rs);
+
+/* Replace control characters (from a file's text) by '?', so a message stays one line. */
+void sb_one_line(char *s);
 
 /* Follow a dotted path of object keys ("host.cpu.model"); NULL when a step is missing. */
 const json_t *sb_json_path(const json_t *obj, const char *path);

@@ -110,6 +110,12 @@ edit "$A" '.cells[].samples |= (to_entries | map(.value.syscalls_per_op = 2 + (.
 jq_ok "$dir/vary-cmp.json" '[.rows[] | select(.metric == "syscalls_per_op")][0] | (.notes | any(test("exact metric varies"))) and .method != "exact"' \
 	"an exact metric that varies is said so and tested as noisy"
 
+mkdir -p "$dir/vary5"
+for i in 1 2 3 4 5; do cp "$dir/vary.json" "$dir/vary5/r$i.json"; done
+"$SB" gate -f json "$dir/vary5" "$dir/vary5" > "$dir/vary5-cmp.json" 2>/dev/null
+jq_ok "$dir/vary5-cmp.json" '[.rows[] | select(.metric == "syscalls_per_op")][0] | (.notes | any(test("exact metric varies"))) and .method != "exact"' \
+	"5 runs: an exact metric varying inside each run is said so, though its run medians agree"
+
 # ---- too few samples, noise
 edit "$A" '.cells[].samples |= .[:3]' "$dir/three.json"
 gate_is 2 "3 samples per side: INSUFFICIENT is trouble for gate" $S "$dir/three.json" "$dir/three.json"
@@ -201,6 +207,10 @@ bad "a missing file" "$dir/nope.json" 'No such file'
 edit "$A" '.vm_ab = {side: "a"}' "$dir/set/r1/result.json"
 edit "$A" '.vm_ab = {side: "b"}' "$dir/set/r2/result.json"
 bad "a directory mixing vm ab sides" "$dir/set" 'mixes side a and side b'
+mkdir -p "$dir/trset" && cp "$A" "$dir/trset/r1.json" && head -c 400 "$A" > "$dir/trset/r2.json"
+bad "a truncated run in a directory" "$dir/trset" 'r2.json: not valid JSON'
+printf '{"schema": "x\\nsecond line", "cells": []}' > "$dir/nl.json"
+bad "a newline in a file's text" "$dir/nl.json" "not a splicebench result (schema 'x?second line')"
 "$SB" gate "$A" > /dev/null 2> "$dir/err"; is $? 2 "one argument: usage error"
 "$SB" gate --alpha 2 "$A" "$A" > /dev/null 2> "$dir/err"; is $? 2 "--alpha 2: usage error"
 "$SB" gate --metrics speed "$A" "$A" > /dev/null 2> "$dir/err"; is $? 2 "unknown metric: usage error"
