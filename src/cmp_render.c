@@ -21,9 +21,7 @@ static const char *str_of(const json_t *o, const char *key)
 
 static double real_of(const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return sb_json_num(json_object_get(o, key));
 }
 
 void sb_format_metric(const char *unit, double v, char *buf, size_t len)
@@ -47,8 +45,8 @@ static void fmt_side(const json_t *row, const char *which, char *buf, size_t len
 	char v[48];
 
 	sb_format_metric(str_of(row, "unit"), med, v, sizeof(v));
-	lo = json_is_number(json_array_get(ci, 0)) ? json_number_value(json_array_get(ci, 0)) : NAN;
-	hi = json_is_number(json_array_get(ci, 1)) ? json_number_value(json_array_get(ci, 1)) : NAN;
+	lo = sb_json_num(json_array_get(ci, 0));
+	hi = sb_json_num(json_array_get(ci, 1));
 	if (!strcmp(str_of(row, "method"), "exact") || med == 0) {
 		snprintf(buf, len, "%s", v);
 		return;
@@ -80,8 +78,8 @@ static void fmt_delta_ci(const json_t *row, char *delta, size_t dlen, char *ci, 
 		snprintf(delta, dlen, "%+.1f%%", d);
 	else
 		snprintf(delta, dlen, "%+.3g", d);
-	lo = json_is_number(json_array_get(c, 0)) ? json_number_value(json_array_get(c, 0)) : NAN;
-	hi = json_is_number(json_array_get(c, 1)) ? json_number_value(json_array_get(c, 1)) : NAN;
+	lo = sb_json_num(json_array_get(c, 0));
+	hi = sb_json_num(json_array_get(c, 1));
 	if (!c)
 		snprintf(ci, clen, "%s", strcmp(str_of(row, "method"), "exact") ? "-" : "(exact)");
 	else if (isnan(lo) || isnan(hi))

@@ -559,9 +559,7 @@ static const char *noisy_verdict(const struct sb_metric *m, double p, double lo,
 
 static double member_real(const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return sb_json_num(json_object_get(o, key));
 }
 
 static size_t side_n(const json_t *row, const char *side)

@@ -82,11 +82,14 @@ const json_t *sb_json_path(const json_t *obj, const char *path)
 	return obj;
 }
 
+double sb_json_num(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 double sb_metric_get(const struct sb_metric *m, const json_t *obj)
 {
-	const json_t *v = sb_json_path(obj, m->path);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	return sb_json_num(sb_json_path(obj, m->path));
 }
 
 /* ------------------------------------------------------------ validation */

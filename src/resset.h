@@ -63,6 +63,9 @@ void sb_resset_free(struct sb_resset *rs);
 /* Replace control characters (from a file's text) by '?', so a message stays one line. */
 void sb_one_line(char *s);
 
+/* A JSON number as a double; NAN for anything else (null, absent, a string). */
+double sb_json_num(const json_t *v);
+
 /* Follow a dotted path of object keys ("host.cpu.model"); NULL when a step is missing. */
 const json_t *sb_json_path(const json_t *obj, const char *path);
 
