@@ -19,5 +19,6 @@ int sb_cmd_vm_ab(int argc, char **argv); /* `vm ab` */
 int sb_cmd_compare(int argc, char **argv);
 int sb_cmd_gate(int argc, char **argv);
 int sb_cmd_plot(int argc, char **argv);
+int sb_cmd_stress(int argc, char **argv);
 
 #endif

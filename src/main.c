@@ -31,6 +31,7 @@ static const struct sb_cmd commands[] = {
 	{ "compare", sb_cmd_compare, "compare two sets of results with statistics" },
 	{ "gate", sb_cmd_gate, "exit 1 when a gated metric regressed between two sets of results" },
 	{ "plot", sb_cmd_plot, "draw gnuplot pictures of a result or of a comparison" },
+	{ "stress", sb_cmd_stress, "conformance, races, soak and known-bug checks under watchdogs" },
 	{ "vm", sb_cmd_vm, "boot a kernel in qemu and run the benchmark inside it" },
 	{ "version", sb_cmd_version, "print the version and build" },
 	{ "help", cmd_help, "show help for splicebench or a command" },

@@ -778,6 +778,25 @@ static int empty_dir(int fd, const char *path, dev_t dev, int depth, bool keep_m
 	return ret;
 }
 
+int sb_remove_subtree(const char *path)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = empty_dir(fd, path, st.st_dev, 0, false);
+	if (err < 0)
+		return err;
+	return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 /*
  * Remove scratch directory @path: its contents (same file system only, no
  * symlinks followed), then the marker, then the directory itself. On failure

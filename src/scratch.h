@@ -114,6 +114,12 @@ json_t *sb_scratch_fs_info(const struct sb_scratch *s, enum sb_fs fs);
  */
 bool sb_private_mount_ns(void);
 
+/*
+ * Remove directory @path and everything below it (same file system only, no
+ * symlink followed): for subdirectories the run made inside its scratch. 0 or -errno.
+ */
+int sb_remove_subtree(const char *path);
+
 /* Unmount, detach and remove everything this scratch created; frees @s. NULL is fine. */
 void sb_scratch_destroy(struct sb_scratch *s);
 
