@@ -7,7 +7,8 @@
  * missing byte, fails, or dies fails the soak; the report gives the bytes
  * checked. Runs start one after another in each worker slot until the time
  * is up, rotating through the list below (zero-copy paths and their copying
- * twins, files, pipes and sockets).
+ * twins, files, pipes and sockets). Each run makes its scratch directory
+ * inside the case's, so a run killed with its case leaves nothing behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +61,7 @@ static pid_t start_run(struct soak *s, unsigned int n, char *outdir, size_t len)
 		execl(s->c->self_exe, "splicebench", "run", "-w", soak_cells[k].workload, "-t",
 		      soak_cells[k].target, "--verify", "-n", "2", "-d", "0.5", "--warmup", "0",
 		      "--probes", "off", "--file-size", "16m", "--net-fs", "tmpfs", "-q", "-o",
-		      outdir, "--seed", seed, (char *)NULL);
+		      outdir, "--seed", seed, "--scratch-root", s->c->dir, (char *)NULL);
 		_exit(127);
 	}
 	return pid;

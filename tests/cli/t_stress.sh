@@ -2,7 +2,8 @@
 # splicebench stress, the quick parts: list, usage errors (exit 2, one line),
 # the harness catching a wrong errno, a hang and a crash (exit 1), version-keyed
 # expectations judged for another kernel (--kernel), all skipped (exit 4), TAP
-# and JSON output, and nothing left in the scratch root.
+# and JSON output, the case table of docs/stress.md in step with the code,
+# and nothing left in the scratch root.
 . "${SB_TOP:-.}/tests/lib.sh"
 
 dir=$(mktemp -d /tmp/sb-t_stress-XXXXXX) || bail "mktemp"
@@ -87,6 +88,15 @@ jq_ok "$dir/v.json" '.seed > 0 and (.kernel.release | length) > 0 and .tool.vers
 	"the report records seed, kernel and tool"
 "$SB" stress $R --json --seed 42 --only conform.tee.len0 | jq -e '.seed == 42' >/dev/null
 ok $? "--seed is recorded"
+
+# ---- docs/stress.md lists exactly the registered cases
+SPLICEBENCH=$SB sh "${SB_TOP:-.}/scripts/stress-cases-md.sh" >"$dir/table.md"
+sed -n '/^<!-- cases:begin -->$/,/^<!-- cases:end -->$/p' "${SB_TOP:-.}/docs/stress.md" |
+	sed '1d;$d' >"$dir/doc.md"
+if cmp -s "$dir/table.md" "$dir/doc.md"; then ok 0 "docs/stress.md's case table matches the registry"
+else ok 1 "docs/stress.md's case table matches the registry"
+	diag "run: sh scripts/stress-cases-md.sh --update"; diff "$dir/doc.md" "$dir/table.md" | head -n 5 | sed 's/^/# /'
+fi
 
 # ---- nothing left behind
 ls -d "$dir"/splicebench-* >/dev/null 2>&1; ok $((!$?)) "no scratch directory left in the scratch root"
