@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/timerfd.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -415,12 +418,66 @@ static long getpipe_after(int fd, long r)
 	return r < 0 ? r : fcntl(fd, F_GETPIPE_SZ);
 }
 
+/* splice with one end of an odd descriptor type (LTP splice07 accepts EBADF or EINVAL) */
+static long splice_odd(struct fx *f, int kind, bool as_out)
+{
+	char path[4096];
+	int fd = -1, e;
+	long r;
+
+	switch (kind) {
+	case 0:
+		fd = eventfd(0, EFD_CLOEXEC);
+		break;
+	case 1:
+		fd = epoll_create1(EPOLL_CLOEXEC);
+		break;
+	case 2:
+		fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+		break;
+	case 3:
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", f->rd);
+		fd = open(path, O_PATH | O_CLOEXEC);
+		break;
+	default:
+		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		break;
+	}
+	if (fd < 0)
+		return -1;
+	r = as_out ? splice(f->dr, NULL, fd, NULL, PAGE, 0) : splice(fd, NULL, f->pw, NULL, PAGE, 0);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static long new_pipe_size(void)
+{
+	int p[2];
+	long r;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	r = fcntl(p[0], F_GETPIPE_SZ);
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+static long sendfile_from_socket(struct fx *f, bool to_pipe)
+{
+	if (write(f->us[0], f->buf, PAGE) != PAGE)
+		return -1;
+	return sendfile(to_pipe ? f->pw : f->wr, f->us[1], NULL, PAGE);
+}
+
 /* ---------------------------------------------------------------- splice(2) */
 
 #define SPL "splice(2); "
 CONFORM(splice_len0_bad_fds, "splice.len0-bad-fds", "=0",
 	"len 0 returns 0 before the descriptors are looked at",
-	"fs/splice.c SYSCALL(splice): !len checked first; reference s10",
+	"fs/splice.c SYSCALL(splice): !len checked first; stress-ng splice",
 	splice(-1, NULL, -1, NULL, 0, 0));
 CONFORM(splice_len0_bad_flags, "splice.len0-bad-flags", "=0",
 	"len 0 returns 0 even with unknown flag bits",
@@ -432,7 +489,7 @@ CONFORM(splice_bad_flags, "splice.bad-flags", "4.10.0:EINVAL",
 	splice(f->rd, &f->off, f->pw, NULL, PAGE, ~0U));
 CONFORM(splice_bad_flags_first, "splice.bad-flags-before-ebadf", "4.10.0:EINVAL",
 	"the flags are checked before the descriptors (EINVAL, not EBADF)",
-	"fs/splice.c SYSCALL(splice) check order; reference section 2",
+	"fs/splice.c SYSCALL(splice): flags checked before fdget",
 	splice(-1, NULL, -1, NULL, PAGE, ~0U));
 CONFORM(splice_in_invalid, "splice.in-invalid", "EBADF", "fd_in -1 gives EBADF",
 	SPL "LTP splice03", splice(-1, NULL, f->pw, NULL, PAGE, 0));
@@ -468,7 +525,7 @@ CONFORM(splice_same_pipe, "splice.same-pipe", "EINVAL",
 	splice(f->dr, NULL, f->dw, NULL, PAGE, 0));
 CONFORM(splice_same_pipe_offsets, "splice.same-pipe-offsets", "ESPIPE",
 	"with offsets, ESPIPE wins over EINVAL for the same pipe",
-	"fs/splice.c do_splice check order; reference section 2",
+	"fs/splice.c splice_pipe_to_pipe callers: offsets (ESPIPE) before ipipe == opipe (EINVAL)",
 	splice(f->dr, &f->off, f->dw, &f->off2, PAGE, 0));
 CONFORM(splice_eof, "splice.empty-pipe-no-writers", "=0",
 	"an empty pipe without writers is end of file: 0", SPL "RETURN VALUE",
@@ -531,8 +588,19 @@ CONFORM(splice_proc_limits, "splice.procfs-limits", "5.10.0:>0|EINVAL",
 CONFORM(splice_truncated, "splice.source-truncated-in-pipe", "=0|ENODATA|=4096",
 	"a page truncated from the file while it sits in the pipe reads as the bytes spliced, "
 	"as end of data or as ENODATA, never as other bytes",
-	"fs/splice.c page_cache_pipe_buf_confirm (ENODATA); reference s24",
+	"fs/splice.c page_cache_pipe_buf_confirm (ENODATA for a truncated page); fio retries ENODATA",
 	splice_truncated(f));
+CONFORM(splice_in_eventfd, "splice.in-eventfd", "EBADF|EINVAL",
+	"an eventfd as fd_in is refused", "LTP splice07 (every fd type)", splice_odd(f, 0, false));
+CONFORM(splice_in_epoll, "splice.in-epoll", "EBADF|EINVAL",
+	"an epoll fd as fd_in is refused", "LTP splice07 (every fd type)", splice_odd(f, 1, false));
+CONFORM(splice_out_timerfd, "splice.out-timerfd", "EBADF|EINVAL",
+	"a timerfd as fd_out is refused", "LTP splice07 (every fd type)", splice_odd(f, 2, true));
+CONFORM(splice_in_o_path, "splice.in-o-path", "EBADF",
+	"an O_PATH descriptor is no file to read: EBADF", "LTP splice07; open(2) O_PATH",
+	splice_odd(f, 3, false));
+CONFORM(splice_in_directory, "splice.in-directory", "EBADF|EINVAL|EISDIR",
+	"a directory as fd_in is refused", "LTP splice07 (every fd type)", splice_odd(f, 4, false));
 CONFORM(splice_unix_to_pipe, "splice.unix-stream-to-pipe", "=4096",
 	"an AF_UNIX stream socket splices into a pipe", "LTP splice05", unix_to_pipe(f));
 CONFORM(splice_pipe_to_unix, "splice.pipe-to-unix-stream", "=4096",
@@ -666,9 +734,12 @@ CONFORM(sendfile_null_offset, "sendfile.null-offset-advances", "=4096",
 CONFORM(sendfile_offset_pos, "sendfile.offset-keeps-position", "=4096",
 	"with an offset the in_fd position stays and *offset advances", "LTP sendfile02",
 	sendfile_with_offset(f));
+CONFORM(sendfile_in_socket_to_pipe, "sendfile.in-socket-to-pipe", "5.12.0:=4096",
+	"a socket as in_fd works when out_fd is a pipe (5.12 and later)",
+	"sendfile(2) EINVAL; b964bf53e540 (5.12)", sendfile_from_socket(f, true));
 CONFORM(sendfile_same_file, "sendfile.same-file", ">=0|EINVAL",
 	"a file sent onto itself gives a defined result and does not hang",
-	"stress-ng iomix; reference f15",
+	"stress-ng iomix (sendfile of a file onto itself)",
 	(f->off = 0, sendfile(f->rw, f->rd, &f->off, PAGE)));
 
 /* ---------------------------------------------------------------- pipes */
@@ -689,6 +760,9 @@ CONFORM(pipe_setsz_rounds, "pipe.setpipe-sz-rounds-up", "=8192",
 CONFORM(pipe_setsz_one, "pipe.setpipe-sz-one-byte", "=4096",
 	"1 byte rounds up to one page", PIPE "pipe(7)",
 	getpipe_after(f->pw, fcntl(f->pw, F_SETPIPE_SZ, 1)));
+CONFORM(pipe_default_capacity, "pipe.default-capacity", "=65536",
+	"a new pipe holds 16 pages (not above pipe-max-size for an unprivileged user)",
+	"pipe(7) Pipe capacity; LTP fcntl35", new_pipe_size());
 CONFORM(pipe_write_full_nonblock, "pipe.write-full-nonblock", "EAGAIN",
 	"a write into a full O_NONBLOCK pipe gives EAGAIN", "pipe(7); LTP pipe12",
 	write(f->fw, f->buf, 1));
