@@ -45,6 +45,7 @@ struct stress_opts {
 	int selftest;
 	const char *kernel;
 	const char *scratch_root;
+	const char *fs_device;
 	int verbose;
 };
 
@@ -74,6 +75,9 @@ static const struct sb_opt stress_opts[] = {
 	  .help = "also print each case's checks and source" },
 	{ .name = "kernel", .type = SB_OPT_STR, .off = OFF(kernel), .metavar = "X.Y.Z",
 	  .flags = SB_OPTF_HIDDEN, .help = "judge version-keyed expectations as for this kernel" },
+	{ .name = "fs-device", .type = SB_OPT_STR, .off = OFF(fs_device), .metavar = "FS=DEV,...",
+	  .flags = SB_OPTF_HIDDEN,
+	  .help = "a block device holding that file system (splicebench vm's disks)" },
 	{ .name = "selftest", .type = SB_OPT_SETVAL, .off = OFF(selftest), .setval = 1,
 	  .flags = SB_OPTF_HIDDEN, .help = "include the harness's own failing cases" },
 	{ .name = NULL },
@@ -103,6 +107,23 @@ static bool selected(const struct stress_opts *o, const struct sb_stressor *st)
 		if (!fnmatch(o->only.v[i], st->id, 0))
 			return true;
 	return false;
+}
+
+/* Every --only pattern must match a case (a typo would silently run nothing). */
+static int check_only(const struct stress_opts *o)
+{
+	for (size_t i = 0; i < o->only.n; i++) {
+		bool any = false;
+
+		for (size_t k = 0; k < sb_nr_stressors && !any; k++)
+			any = !fnmatch(o->only.v[i], sb_stressors[k]->id, 0) &&
+			      (sb_stressors[k]->kind != SB_ST_SELFTEST || o->selftest);
+		if (!any)
+			return sb_usage_err("stress", "--only: no case matches '%s' (see "
+						      "'splicebench stress list')",
+					    o->only.v[i]);
+	}
+	return 0;
 }
 
 static json_t *flags_json(unsigned int f)
@@ -398,11 +419,18 @@ static void print_summary(const struct run_state *s, int code)
 static int setup(struct run_state *s)
 {
 	struct sb_scratch_opts so = { .root = s->o->scratch_root };
+	char *dev[SB_FS_NR] = { NULL };
 	char why[512];
 	int r;
 
 	s->root = geteuid() == 0;
+	if (s->o->fs_device && sb_parse_fs_devices("stress", s->o->fs_device, dev))
+		return SB_EXIT_USAGE;
+	for (int i = 0; i < SB_FS_NR; i++)
+		so.fs_device[i] = dev[i];
 	r = sb_scratch_create(&so, &s->scratch, why, sizeof(why));
+	for (int i = 0; i < SB_FS_NR; i++)
+		free(dev[i]);
 	if (r < 0) {
 		sb_err("stress: cannot make a scratch directory: %s", why);
 		return SB_EXIT_ENV;
@@ -541,22 +569,61 @@ int sb_cmd_stress(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < o.only.n; i++) {
-		bool any = false;
-
-		for (size_t k = 0; k < sb_nr_stressors && !any; k++)
-			any = !fnmatch(o.only.v[i], sb_stressors[k]->id, 0) &&
-			      (sb_stressors[k]->kind != SB_ST_SELFTEST || o.selftest);
-		if (!any) {
-			sb_usage_err("stress", "--only: no case matches '%s' (see 'splicebench "
-					       "stress list')",
-				     o.only.v[i]);
-			goto out;
-		}
-	}
+	if (check_only(&o))
+		goto out;
 	if (!o.seed)
 		o.seed = (sb_now_ns() ^ ((uint64_t)getpid() << 32)) % 1000000000ULL + 1;
 	ret = list ? cmd_list(&o, kv) : run_all(&o, kv);
+out:
+	sb_opts_free(&stress_cmd, &o);
+	return ret;
+}
+
+int sb_stress_vm_args(int argc, char **argv, double *est_s, bool *need_xfs)
+{
+	static const char *const owned[] = { "json", "tap", "scratch-root", "fs-device", "kernel" };
+	struct stress_opts o = { 0 };
+	uint64_t set = 0;
+	double race_s, soak_s;
+	int pos, ret;
+
+	ret = sb_opts_parse(&stress_cmd, &o, argc, argv, &pos, &set);
+	if (ret == SB_OPTS_HELP)
+		ret = sb_usage_err("vm", "--help after '--' shows stress's options, not a run");
+	if (ret)
+		goto out;
+	ret = SB_EXIT_USAGE;
+	if (pos < argc) {
+		sb_usage_err("vm", "unexpected stress argument '%s'", argv[pos]);
+		goto out;
+	}
+	for (size_t i = 0; i < SB_ARRAY_SIZE(owned); i++)
+		if (sb_opts_was_set(&stress_cmd, set, owned[i])) {
+			sb_usage_err("vm", "stress option --%s is set by splicebench vm itself",
+				     owned[i]);
+			goto out;
+		}
+	if (o.quick && o.soak > 0) {
+		sb_usage_err("vm", "--quick and --soak exclude each other");
+		goto out;
+	}
+	if (check_only(&o))
+		goto out;
+	race_s = o.quick ? RACE_QUICK_S : RACE_DEFAULT_S;
+	soak_s = o.soak > 0 ? o.soak : o.quick ? SOAK_QUICK_S : SOAK_DEFAULT_S;
+	*est_s = 0;
+	*need_xfs = false;
+	for (size_t i = 0; i < sb_nr_stressors; i++) {
+		const struct sb_stressor *st = sb_stressors[i];
+
+		if (!selected(&o, st))
+			continue;
+		*est_s += st->kind == SB_ST_SOAK ? soak_s * 1.5 + 10
+			  : st->kind == SB_ST_CONFORM ? 0.05
+						      : race_s + 1;
+		*need_xfs |= (st->flags & SB_STF_XFS) != 0;
+	}
+	ret = 0;
 out:
 	sb_opts_free(&stress_cmd, &o);
 	return ret;

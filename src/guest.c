@@ -40,6 +40,7 @@
 
 #define RESULT_PORT "/dev/ttyS1"
 #define OUT_DIR "/tmp/sb-out"
+#define STRESS_OUT OUT_DIR "/stress.json"
 
 /* The agent's own report, sent as the frame "agent.json". */
 static json_t *report;
@@ -188,23 +189,36 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* The run's argv: "splicebench run <job args> --out OUT_DIR --fs-device ...". */
+/* Whether the job is `vm --stress` (its "command"; "run" when absent). */
+static bool job_is_stress(const json_t *job)
+{
+	const char *cmd = json_string_value(json_object_get(job, "command"));
+
+	return cmd && !strcmp(cmd, "stress");
+}
+
+/*
+ * The run's argv: "splicebench run <job args> --out OUT_DIR --fs-device ...",
+ * or for a stress job "splicebench stress <job args> --json --dangerous
+ * --fs-device ..." (its report goes to STRESS_OUT, run_child's stdout).
+ */
 static char **build_argv(const json_t *job)
 {
 	const json_t *args = json_object_get(job, "run_args"), *a;
 	const char *dev = json_string_value(json_object_get(job, "fs_device"));
 	size_t n = json_array_size(args), i, k = 0;
 	char **argv = calloc(n + 8, sizeof(*argv));
+	bool stress = job_is_stress(job);
 
 	if (!argv)
 		return NULL;
 	argv[k++] = (char *)"splicebench";
-	argv[k++] = (char *)"run";
+	argv[k++] = (char *)(stress ? "stress" : "run");
 	json_array_foreach(args, i, a)
 		if (json_is_string(a))
 			argv[k++] = (char *)json_string_value(a);
-	argv[k++] = (char *)"--out";
-	argv[k++] = (char *)OUT_DIR;
+	argv[k++] = (char *)(stress ? "--json" : "--out");
+	argv[k++] = (char *)(stress ? "--dangerous" : OUT_DIR);
 	if (dev && *dev) {
 		argv[k++] = (char *)"--fs-device";
 		argv[k++] = (char *)dev;
@@ -275,6 +289,14 @@ static int run_child(const json_t *job, const struct budget *b)
 		return -errno;
 	}
 	if (pid == 0) {
+		if (job_is_stress(job)) {
+			int fd;
+
+			mkdir(OUT_DIR, 0755);
+			fd = open(STRESS_OUT, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0 || dup2(fd, 1) < 0)
+				_exit(126);
+		}
 		setenv("PATH", "/sbin:/bin:/usr/sbin:/usr/bin", 1);
 		setenv("HOME", "/tmp", 1);
 		execv("/proc/self/exe", argv);
@@ -403,6 +425,8 @@ out:
 		}
 		if (!access(OUT_DIR "/result.json", R_OK))
 			send_file(port, "result.json", OUT_DIR "/result.json");
+		if (!access(STRESS_OUT, R_OK))
+			send_file(port, "stress.json", STRESS_OUT);
 		sb_frame_write_exit(port, rc); /* drains the port */
 		close(port);
 	}

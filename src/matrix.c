@@ -243,30 +243,29 @@ static bool list_has(const struct sb_str_list *l, const char *s)
 _Static_assert(SB_ARRAY_SIZE(((struct sb_run_opts *)NULL)->fs_device) == SB_FS_NR,
 	       "one --fs-device slot per file system");
 
-/* --fs-device ext4=/dev/vda,xfs=/dev/vdb */
-static int parse_fs_devices(struct sb_run_opts *o)
+int sb_parse_fs_devices(const char *cmd, const char *arg, char *dev[SB_FS_NR])
 {
-	char *copy = strdup(o->fs_device_arg), *save = NULL, *tok;
+	char *copy = strdup(arg), *save = NULL, *tok;
 	int ret = 0;
 
 	if (!copy)
-		return sb_usage_err("run", "out of memory");
+		return sb_usage_err(cmd, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 		int fs;
 
 		if (!eq || eq == tok || !eq[1] || eq[1] != '/') {
-			ret = sb_usage_err("run", "--fs-device '%s': expected FS=/dev/NAME", tok);
+			ret = sb_usage_err(cmd, "--fs-device '%s': expected FS=/dev/NAME", tok);
 			break;
 		}
 		*eq = '\0';
 		fs = sb_fs_from_name(tok);
 		if (fs != SB_FS_EXT4 && fs != SB_FS_XFS)
-			ret = sb_usage_err("run", "--fs-device: '%s' is not ext4 or xfs", tok);
-		else if (o->fs_device[fs])
-			ret = sb_usage_err("run", "--fs-device: %s given twice", tok);
-		else if (!(o->fs_device[fs] = strdup(eq + 1)))
-			ret = sb_usage_err("run", "out of memory");
+			ret = sb_usage_err(cmd, "--fs-device: '%s' is not ext4 or xfs", tok);
+		else if (dev[fs])
+			ret = sb_usage_err(cmd, "--fs-device: %s given twice", tok);
+		else if (!(dev[fs] = strdup(eq + 1)))
+			ret = sb_usage_err(cmd, "out of memory");
 	}
 	free(copy);
 	return ret;
@@ -319,7 +318,7 @@ int sb_run_parse(int argc, char **argv, struct sb_run_opts *o)
 	if (o->dir && o->scratch_root)
 		return sb_usage_err("run", "--dir and --scratch-root are exclusive");
 	if (o->fs_device_arg) {
-		int err = parse_fs_devices(o);
+		int err = sb_parse_fs_devices("run", o->fs_device_arg, o->fs_device);
 
 		if (err)
 			return err;

@@ -94,6 +94,12 @@ struct sb_cell {
 
 /* Parse `run` options (argv[0] = "run") with preset defaults applied and cross-checked. */
 int sb_run_parse(int argc, char **argv, struct sb_run_opts *o);
+/*
+ * --fs-device ext4=/dev/vda,xfs=/dev/vdb (made by `splicebench vm`): fills the
+ * empty slots of @dev (strdup'd) by enum sb_fs. 0 or SB_EXIT_USAGE after a
+ * one-line error naming @cmd.
+ */
+int sb_parse_fs_devices(const char *cmd, const char *arg, char *dev[3]);
 void sb_run_opts_free(struct sb_run_opts *o);
 extern const struct sb_opt_cmd sb_run_cmd;
 
