@@ -559,20 +559,22 @@ CONFORM(splice_over_capacity, "splice.len-over-pipe-capacity", "1..262143",
 CONFORM(splice_no_readers, "splice.pipe-without-readers", "EPIPE",
 	"a target pipe without readers gives EPIPE (SIGPIPE ignored)",
 	"pipe(7); stress-ng tee (EPIPE)", splice(f->rd, &f->off, f->nw, NULL, PAGE, 0));
-CONFORM(splice_dev_zero, "splice.dev-zero-source", "0.0.0:>0 5.10.0:>0|EINVAL 6.5.0:EINVAL 6.7.0:>0",
-	"splice from /dev/zero gives zeros (not on 6.5-6.6)",
-	"c6585011bc1d (6.5) removed, 1b057bd800c3 (6.7) restored; LTP splice08",
+CONFORM(splice_dev_zero, "splice.dev-zero-source", "0.0.0:>0 5.10.0:EINVAL 6.7.0:>0",
+	"splice from /dev/zero gives zeros (EINVAL from 5.10 to 6.6)",
+	"36e2c7421f02 (5.10, no splice without explicit ops); 1b057bd800c3 (6.7); LTP splice08; "
+	"EINVAL measured on Debian 6.1",
 	splice_dev(f, "/dev/zero", false));
-CONFORM(splice_dev_full, "splice.dev-full-source", "0.0.0:>0 5.10.0:>0|EINVAL 6.5.0:EINVAL 6.7.0:>0",
-	"splice from /dev/full gives zeros (not on 6.5-6.6)",
-	"c6585011bc1d (6.5) removed, 1b057bd800c3 (6.7) restored; LTP splice08",
+CONFORM(splice_dev_full, "splice.dev-full-source", "0.0.0:>0 5.10.0:EINVAL 6.7.0:>0",
+	"splice from /dev/full gives zeros (EINVAL from 5.10 to 6.6)",
+	"36e2c7421f02 (5.10); 1b057bd800c3 (6.7); LTP splice08; EINVAL measured on Debian 6.1",
 	splice_dev(f, "/dev/full", false));
 CONFORM(splice_to_dev_null, "splice.pipe-to-dev-null", "=4096",
 	"a pipe spliced into /dev/null is consumed", "LTP splice09; drivers/char/mem.c",
 	splice_dev(f, "/dev/null", true));
-CONFORM(splice_to_dev_zero, "splice.pipe-to-dev-zero", "0.0.0:=4096|EINVAL 6.7.0:=4096",
-	"a pipe spliced into /dev/zero is consumed (6.7 and later)",
-	"1b057bd800c3 (6.7); LTP splice09", splice_dev(f, "/dev/zero", true));
+CONFORM(splice_to_dev_zero, "splice.pipe-to-dev-zero", "0.0.0:=4096 5.10.0:EINVAL 6.7.0:=4096",
+	"a pipe spliced into /dev/zero is consumed (EINVAL from 5.10 to 6.6)",
+	"36e2c7421f02 (5.10); 1b057bd800c3 (6.7); LTP splice09; EINVAL measured on Debian 6.1",
+	splice_dev(f, "/dev/zero", true));
 CONFORM(splice_sysctl, "splice.sysctl-source", "5.10.0:=6",
 	"a sysctl file splices like it reads ('Linux\\n')",
 	"selftests/splice/short_splice_read.sh (/proc/sys must succeed)",
