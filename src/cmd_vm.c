@@ -766,10 +766,11 @@ static int setup(struct vm_ctx *c, int argc, char **argv)
 		snprintf(label, sizeof(label), "qemu-%s", c->k.release);
 		sb_result_dir_for(c->outdir, sizeof(c->outdir), label);
 	}
-	snprintf(path, sizeof(path), "%s/%s", c->outdir, SB_RESULT_FILE);
+	snprintf(path, sizeof(path), "%s/%s", c->outdir,
+		 c->plan.stress ? "stress.json" : SB_RESULT_FILE);
 	if (!access(path, F_OK))
 		return sb_usage_err("vm", "--out %s already holds a %s; choose another directory",
-				    c->outdir, SB_RESULT_FILE);
+				    c->outdir, c->plan.stress ? "stress.json" : SB_RESULT_FILE);
 	err = sb_result_probe_dir(c->outdir);
 	if (err)
 		return sb_usage_err("vm", "--out %s: cannot write there: %s", c->outdir,
