@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,6 +156,7 @@ static void child_run(const struct sb_stressor *st, struct sb_st_ctx *c, int wfd
 	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &dfl, NULL);
 	setpgid(0, 0);
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }); /* a crashing case leaves no core file */
 	alarm((unsigned int)timeout + 2); /* a second line of defence; the parent kills first */
 	c->status = -1;
 	st->fn(c);

@@ -46,12 +46,11 @@ const struct sb_stressor sb_st_selftest_hang = {
 	.fn = hang,
 };
 
-/* dies by a signal: reported as failed with the signal's name */
+/* dies by a signal (SIGILL: sanitizers leave it alone): reported as failed with its name */
 static int crash(struct sb_st_ctx *c)
 {
 	(void)c;
-	raise(SIGSEGV);
-	return sb_st_pass(c, "not reached");
+	__builtin_trap();
 }
 
 const struct sb_stressor sb_st_selftest_crash = {
