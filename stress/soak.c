@@ -49,7 +49,9 @@ static pid_t start_run(struct soak *s, unsigned int n, char *outdir, size_t len)
 
 	snprintf(outdir, len, "%s/run-%u", s->c->dir, n);
 	snprintf(log, sizeof(log), "%s.log", outdir);
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)(s->c->seed + n));
+	/* run takes seeds up to INT64_MAX (JSON integers); never 0 (= from the clock) */
+	snprintf(seed, sizeof(seed), "%llu",
+		 (unsigned long long)(((s->c->seed + n) & INT64_MAX) | 1));
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -67,6 +69,25 @@ static pid_t start_run(struct soak *s, unsigned int n, char *outdir, size_t len)
 	return pid;
 }
 
+/* The last "splicebench: ..." line of a run's log (its error), or a note that there is none. */
+static void last_error(const char *outdir, char *buf, size_t len)
+{
+	char path[4200], line[512];
+	FILE *f;
+
+	snprintf(buf, len, "its log says nothing");
+	snprintf(path, sizeof(path), "%s.log", outdir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "splicebench: ", 13)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, len, "%s", line + 13);
+		}
+	fclose(f);
+}
+
 /* Read one run's result into the totals; a failure is recorded in s->fail. */
 static void collect(struct soak *s, const char *outdir, int wst)
 {
@@ -79,10 +100,12 @@ static void collect(struct soak *s, const char *outdir, int wst)
 	snprintf(path, sizeof(path), "%s/result.json", outdir);
 	doc = json_load_file(path, 0, &jerr);
 	if (!doc) {
+		char err[240];
+
+		last_error(outdir, err, sizeof(err));
 		if (!s->fail[0])
-			snprintf(s->fail, sizeof(s->fail),
-				 "a run (%s) left no result (exit status %d): see its log", outdir,
-				 WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst));
+			snprintf(s->fail, sizeof(s->fail), "a run left no result (exit status %d): %s",
+				 WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst), err);
 		return;
 	}
 	json_array_foreach(json_object_get(doc, "cells"), i, cell) {

@@ -2,8 +2,9 @@
 /*
  * Stressors: conformance cases, races, the soak and known-bug checks of
  * `splicebench stress`. Each family lives in stress/<family>.c and defines
- * descriptors named sb_st_<family>_<name>; stress/stressors.def lists them
- * (order = run order and the order of `splicebench stress list`).
+ * descriptors named sb_st_<family>_<name>, listed in stress/<family>.def;
+ * stress/stressors.def includes the families (order = run order and the
+ * order of `splicebench stress list`).
  *
  * The harness runs every case in its own child process (its own process
  * group) under a watchdog: the child arms alarm(2) and the parent kills the
