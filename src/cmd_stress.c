@@ -322,13 +322,15 @@ static void run_one(struct run_state *s, const struct sb_stressor *st, size_t id
 		sb_klog_scan(&s->klog, on_klog, s);
 	if (json_array_size(s->cur_klog)) {
 		json_t *first = json_array_get(s->cur_klog, 0);
+		char said[sizeof(c.detail)];
 		size_t i;
 		json_t *v;
 
+		memcpy(said, c.detail, sizeof(said)); /* the case's own words, kept after ours */
 		sb_st_fail(&c, "kernel log during this case: %s (%s)%s%.300s",
 			   json_string_value(json_object_get(first, "what")),
 			   json_string_value(json_object_get(first, "line")),
-			   c.detail[0] ? "; the case said: " : "", c.detail);
+			   said[0] ? "; the case said: " : "", said);
 		json_array_foreach(s->cur_klog, i, v)
 			json_array_append_new(s->klog_problems,
 					      json_pack("{s:s, s:O, s:O}", "case", st->id, "what",

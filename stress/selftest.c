@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -59,4 +60,33 @@ const struct sb_stressor sb_st_selftest_crash = {
 	.checks = "a case whose process dies is reported as failed, with the signal",
 	.source = "the harness",
 	.fn = crash,
+};
+
+/*
+ * Writes a line with "WARNING:" into the kernel log (root only, marked as
+ * injected): the harness's log watch must fail this case although it passes.
+ */
+static int kernel_log(struct sb_st_ctx *c)
+{
+	static const char line[] = "splicebench-selftest: WARNING: injected by splicebench stress "
+				   "--selftest (not a kernel problem)\n";
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sb_st_skip(c, "cannot write /dev/kmsg: %s", strerror(errno));
+	if (write(fd, line, sizeof(line) - 1) < 0) {
+		close(fd);
+		return sb_st_skip(c, "cannot write /dev/kmsg: %s", strerror(errno));
+	}
+	close(fd);
+	return sb_st_pass(c, "wrote a WARNING line into the kernel log");
+}
+
+const struct sb_stressor sb_st_selftest_kernel_log = {
+	.id = "selftest.kernel-log",
+	.kind = SB_ST_SELFTEST,
+	.checks = "a WARNING in the kernel log during a case fails it, with the line",
+	.source = "the harness",
+	.flags = SB_STF_ROOT,
+	.fn = kernel_log,
 };

@@ -61,7 +61,20 @@ jq_ok "$dir/self.json" '.cases[] | select(.id == "selftest.hang") |
 jq_ok "$dir/self.json" '.cases[] | select(.id == "selftest.crash") |
 	.status == "failed" and (.detail | test("signal 4 .ILL"))' \
 	"a case whose process dies is failed with the signal"
-jq_ok "$dir/self.json" '.summary.failed == 3 and .exit_code == 1' "the summary counts them"
+if [ "$(id -u)" -eq 0 ] && [ -w /dev/kmsg ]; then
+	jq_ok "$dir/self.json" '.cases[] | select(.id == "selftest.kernel-log") | .status == "failed" and
+		(.detail | test("kernel log during this case: WARNING .*injected")) and
+		(.kernel_log | length) == 1' \
+		"a WARNING line in the kernel log during a case fails it, with the line"
+	jq_ok "$dir/self.json" '.kernel_log.problems[0].case == "selftest.kernel-log"' \
+		"the report's kernel log names the case"
+	nfail=4
+else
+	skip "needs root and a writable /dev/kmsg to inject a kernel log line"
+	skip "needs root and a writable /dev/kmsg to inject a kernel log line"
+	nfail=3
+fi
+jq_ok "$dir/self.json" ".summary.failed == $nfail and .exit_code == 1" "the summary counts them"
 
 # ---- version-keyed expectations
 "$SB" stress $R --kernel 6.6.0 --only conform.splice.dev-zero-source >"$dir/k66" 2>&1
