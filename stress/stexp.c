@@ -131,7 +131,7 @@ static int parse_entry(const char *s, struct sb_stexp *e, char *why, size_t why_
 static int walk(const char *spec, unsigned int kv, bool all, struct sb_stexp *out, char *why,
 		size_t why_len)
 {
-	struct sb_stexp cur, best;
+	struct sb_stexp cur, best = { 0 };
 	const char *s = spec;
 	bool found = false, first = true;
 	unsigned int prev = 0;
